@@ -1,0 +1,70 @@
+package io.mlserving.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Splits one host's traffic between InferenceService variants. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = ABTestSpec.SUM_RULE, message = "variants[].weight must sum to 100",
+    fieldPath = ".variants")
+@ValidationRule(value = ABTestSpec.UNIQUE_RULE, message = "variants[].name must be unique",
+    fieldPath = ".variants")
+@ValidationRule(value = ABTestSpec.ROUTE_RULE, message = "every routes[].variant must name one of variants[].name",
+    fieldPath = ".routes")
+public class ABTestSpec extends HostRoutingSpec {
+  static final String SUM_RULE = "self.variants.map(v, v.weight).sum() == 100";
+  static final String UNIQUE_RULE = "self.variants.all(v, self.variants.exists_one(w, w.name == v.name))";
+  static final String ROUTE_RULE =
+      "!has(self.routes) || self.routes.all(r, self.variants.exists(v, v.name == r.variant))";
+
+  /** 2 to 10 variants with unique names and weights summing to 100. */
+  @Required
+  @Size(min = 2, max = 10)
+  private List<Variant> variants = new ArrayList<>();
+
+  /** Condition-based routes, evaluated in order before the weights; the first match wins. */
+  @Size(max = 20)
+  private List<Route> routes;
+
+  /** Keeps a client on the variant it first got, with a cookie. */
+  private StickySession stickySession;
+
+  /** Retry policy of every route. */
+  private Retries retries;
+
+  public List<Variant> getVariants() {
+    return variants;
+  }
+
+  public void setVariants(List<Variant> variants) {
+    this.variants = variants;
+  }
+
+  public List<Route> getRoutes() {
+    return routes;
+  }
+
+  public void setRoutes(List<Route> routes) {
+    this.routes = routes;
+  }
+
+  public StickySession getStickySession() {
+    return stickySession;
+  }
+
+  public void setStickySession(StickySession stickySession) {
+    this.stickySession = stickySession;
+  }
+
+  public Retries getRetries() {
+    return retries;
+  }
+
+  public void setRetries(Retries retries) {
+    this.retries = retries;
+  }
+}

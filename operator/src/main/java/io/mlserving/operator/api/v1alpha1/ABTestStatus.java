@@ -1,0 +1,52 @@
+package io.mlserving.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Map;
+
+/** Observed state of an ABTest. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ABTestStatus extends MlServingStatus {
+  /** Host clients call. */
+  private String host;
+
+  /** In-cluster URL of the host: http://<host>.<namespace>.svc.cluster.local. */
+  private String url;
+
+  /** Effective weight of each variant, by variant name. */
+  private Map<String, Integer> weights;
+
+  /** The weights as one line (control=90,candidate=10), for the WEIGHTS printer column. */
+  private String weightSummary;
+
+  public String getHost() {
+    return host;
+  }
+
+  public void setHost(String host) {
+    this.host = host;
+  }
+
+  public String getUrl() {
+    return url;
+  }
+
+  public void setUrl(String url) {
+    this.url = url;
+  }
+
+  public Map<String, Integer> getWeights() {
+    return weights;
+  }
+
+  public void setWeights(Map<String, Integer> weights) {
+    this.weights = weights;
+  }
+
+  public String getWeightSummary() {
+    return weightSummary;
+  }
+
+  public void setWeightSummary(String weightSummary) {
+    this.weightSummary = weightSummary;
+  }
+}

@@ -1,0 +1,54 @@
+package io.mlserving.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** CPU-based horizontal autoscaling of the model server. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.minReplicas) || self.minReplicas <= self.maxReplicas",
+    message = "minReplicas must not be greater than maxReplicas", fieldPath = ".minReplicas")
+public class AutoscalingSpec {
+  /** Lowest number of replicas. */
+  @Default("1")
+  @Min(1)
+  private Integer minReplicas;
+
+  /** Highest number of replicas. */
+  @Required
+  @Min(1)
+  private Integer maxReplicas;
+
+  /** Average CPU utilisation, in percent of the request, that the autoscaler aims for. */
+  @Default("80")
+  @Min(1)
+  @Max(100)
+  private Integer targetCPUUtilizationPercentage;
+
+  public Integer getMinReplicas() {
+    return minReplicas;
+  }
+
+  public void setMinReplicas(Integer minReplicas) {
+    this.minReplicas = minReplicas;
+  }
+
+  public Integer getMaxReplicas() {
+    return maxReplicas;
+  }
+
+  public void setMaxReplicas(Integer maxReplicas) {
+    this.maxReplicas = maxReplicas;
+  }
+
+  public Integer getTargetCPUUtilizationPercentage() {
+    return targetCPUUtilizationPercentage;
+  }
+
+  public void setTargetCPUUtilizationPercentage(Integer targetCPUUtilizationPercentage) {
+    this.targetCPUUtilizationPercentage = targetCPUUtilizationPercentage;
+  }
+}

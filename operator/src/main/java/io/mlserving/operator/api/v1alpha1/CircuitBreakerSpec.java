@@ -1,0 +1,46 @@
+package io.mlserving.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+
+/** Limits and ejection rules for the traffic to one InferenceService. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class CircuitBreakerSpec {
+  /** Name of the InferenceService, in the same namespace, that this protects. */
+  @Required
+  @Size(min = 1, max = 63)
+  @Pattern(MlServing.DNS_LABEL)
+  private String inferenceService;
+
+  /** Connection and request limits; a request over a limit fails fast with 503. */
+  private ConnectionPool connectionPool;
+
+  /** Ejection of pods that keep failing; applied with its defaults when absent. */
+  private OutlierDetection outlierDetection;
+
+  public String getInferenceService() {
+    return inferenceService;
+  }
+
+  public void setInferenceService(String inferenceService) {
+    this.inferenceService = inferenceService;
+  }
+
+  public ConnectionPool getConnectionPool() {
+    return connectionPool;
+  }
+
+  public void setConnectionPool(ConnectionPool connectionPool) {
+    this.connectionPool = connectionPool;
+  }
+
+  public OutlierDetection getOutlierDetection() {
+    return outlierDetection;
+  }
+
+  public void setOutlierDetection(OutlierDetection outlierDetection) {
+    this.outlierDetection = outlierDetection;
+  }
+}

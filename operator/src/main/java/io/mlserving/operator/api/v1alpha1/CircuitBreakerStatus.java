@@ -1,0 +1,18 @@
+package io.mlserving.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/** Observed state of a CircuitBreaker. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class CircuitBreakerStatus extends MlServingStatus {
+  /** The protected host: <inferenceService>.<namespace>.svc.cluster.local. */
+  private String host;
+
+  public String getHost() {
+    return host;
+  }
+
+  public void setHost(String host) {
+    this.host = host;
+  }
+}

@@ -1,0 +1,40 @@
+package io.mlserving.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/** Observed state of an InferenceService. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class InferenceServiceStatus extends MlServingStatus {
+  /** In-cluster URL of the model: http://<name>.<namespace>.svc.cluster.local. */
+  private String url;
+
+  /** Pods the Deployment currently has. */
+  private Integer replicas;
+
+  /** Pods that pass their readiness probe. */
+  private Integer readyReplicas;
+
+  public String getUrl() {
+    return url;
+  }
+
+  public void setUrl(String url) {
+    this.url = url;
+  }
+
+  public Integer getReplicas() {
+    return replicas;
+  }
+
+  public void setReplicas(Integer replicas) {
+    this.replicas = replicas;
+  }
+
+  public Integer getReadyReplicas() {
+    return readyReplicas;
+  }
+
+  public void setReadyReplicas(Integer readyReplicas) {
+    this.readyReplicas = readyReplicas;
+  }
+}

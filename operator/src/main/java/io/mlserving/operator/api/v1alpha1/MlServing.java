@@ -1,0 +1,29 @@
+package io.mlserving.operator.api.v1alpha1;
+
+/** Constants shared by the four kinds: group, version, category, printer-column paths, common rules. */
+public final class MlServing {
+  public static final String GROUP = "mlserving.io";
+  public static final String VERSION = "v1alpha1";
+  public static final String API_VERSION = GROUP + "/" + VERSION;
+  public static final String CATEGORY = "mlserving";
+
+  static final String READY_STATUS_PATH = ".status.conditions[?(@.type==\"Ready\")].status";
+  static final String READY_REASON_PATH = ".status.conditions[?(@.type==\"Ready\")].reason";
+
+  /** A DNS-1035 label: the names we give Services must be one. */
+  public static final String DNS_LABEL = "^[a-z]([-a-z0-9]*[a-z0-9])?$";
+  /** A DNS-1123 label (variant names, PVC claims). */
+  public static final String DNS_1123_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+  /** A Go/Istio duration such as 500ms, 5s, 1m30s, 24h. */
+  public static final String DURATION = "^([0-9]+(\\.[0-9]+)?(h|m|s|ms|us|ns))+$";
+  public static final String DURATION_RULE = "duration(self) >= duration('1ms')";
+  public static final String DURATION_MESSAGE = "must be a duration of at least 1ms, such as 500ms, 5s or 1m";
+
+  static final String NAME_RULE =
+      "size(self.metadata.name) <= 63 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')";
+  static final String NAME_RULE_MESSAGE =
+      "metadata.name must be a DNS-1035 label of at most 63 characters (lower case, starts with a letter):"
+          + " it names the generated objects";
+
+  private MlServing() {}
+}

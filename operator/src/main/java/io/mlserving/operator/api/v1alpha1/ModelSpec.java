@@ -1,0 +1,99 @@
+package io.mlserving.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** Where the model comes from; an init container loads it before the model server starts. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = ModelSpec.SCHEME_RULE, message = ModelSpec.SCHEME_MESSAGE, fieldPath = ".storageUri")
+@ValidationRule(value = ModelSpec.NO_CREDENTIALS_RULE, message = ModelSpec.NO_CREDENTIALS_MESSAGE,
+    fieldPath = ".storageUri")
+@ValidationRule(value = ModelSpec.SHA_RULE, message = ModelSpec.SHA_MESSAGE, fieldPath = ".sha256")
+public class ModelSpec {
+  /** s3://bucket/path or gs://bucket/path. */
+  public static final String BUCKET_URI = "^(s3|gs)://[a-z0-9][-a-z0-9._]*[a-z0-9](/.*)?$";
+  /** http(s)://host/path. */
+  public static final String HTTP_URI = "^https?://[^/?#]+(/.*)?$";
+  /** pvc://claim or pvc://claim/path. */
+  public static final String PVC_URI = "^pvc://[a-z0-9]([-a-z0-9.]*[a-z0-9])?(/.*)?$";
+  /** hf://org/repo or hf://org/repo@revision. */
+  public static final String HF_URI = "^hf://[A-Za-z0-9][-A-Za-z0-9_.]*/[A-Za-z0-9][-A-Za-z0-9_.]*(@[-A-Za-z0-9_./]+)?$";
+  /** A URI with user information (user:password@host). */
+  public static final String CREDENTIALS_URI = "^[a-zA-Z0-9+.-]+://[^/?#]*@";
+
+  static final String SCHEME_RULE =
+      "self.storageUri.matches('" + BUCKET_URI + "')"
+          + " || self.storageUri.matches('" + HTTP_URI + "')"
+          + " || self.storageUri.matches('" + PVC_URI + "')"
+          + " || self.storageUri.matches('" + HF_URI + "')";
+  public static final String SCHEME_MESSAGE =
+      "storageUri must be s3://<bucket>/<path>, gs://<bucket>/<path>, http(s)://<host>/<path>,"
+          + " pvc://<claim>/<path> or hf://<org>/<repo>[@<revision>]";
+  static final String NO_CREDENTIALS_RULE = "!self.storageUri.matches('" + CREDENTIALS_URI + "')";
+  public static final String NO_CREDENTIALS_MESSAGE =
+      "storageUri must not carry credentials (user:password@); put them in the Secret named by credentialsSecret";
+  static final String SHA_RULE = "!has(self.sha256) || !self.storageUri.startsWith('pvc://')";
+  public static final String SHA_MESSAGE =
+      "sha256 needs a downloaded model (s3, gs, http(s), hf); a pvc:// model is mounted, not downloaded";
+
+  /** Model location: s3://, gs://, http(s)://, pvc://<claim>/<path> or hf://<org>/<repo>[@<revision>]. */
+  @Required
+  @Size(min = 1, max = 2048)
+  private String storageUri;
+
+  /**
+   * Name of a Secret in the same namespace whose keys become the loader's environment (for example
+   * AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL, HF_TOKEN); the model server never sees it.
+   */
+  @Size(max = 253)
+  @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+  private String credentialsSecret;
+
+  public static final String DEFAULT_MOUNT_PATH = "/mnt/models";
+
+  /** Directory where the model server finds the model; also given to it as MODEL_DIR. */
+  @Default("/mnt/models")
+  @Size(max = 256)
+  @Pattern("^/[^:]*$")
+  private String mountPath;
+
+  /** Expected SHA-256 (hex) of a single-file download; the loader fails when it differs. */
+  @Pattern("^[a-fA-F0-9]{64}$")
+  private String sha256;
+
+  public String getStorageUri() {
+    return storageUri;
+  }
+
+  public void setStorageUri(String storageUri) {
+    this.storageUri = storageUri;
+  }
+
+  public String getCredentialsSecret() {
+    return credentialsSecret;
+  }
+
+  public void setCredentialsSecret(String credentialsSecret) {
+    this.credentialsSecret = credentialsSecret;
+  }
+
+  public String getMountPath() {
+    return mountPath;
+  }
+
+  public void setMountPath(String mountPath) {
+    this.mountPath = mountPath;
+  }
+
+  public String getSha256() {
+    return sha256;
+  }
+
+  public void setSha256(String sha256) {
+    this.sha256 = sha256;
+  }
+}

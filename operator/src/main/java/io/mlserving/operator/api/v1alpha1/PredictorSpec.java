@@ -1,0 +1,176 @@
+package io.mlserving.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.kubernetes.api.model.EnvFromSource;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Toleration;
+import java.util.List;
+import java.util.Map;
+
+/** The model server container. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class PredictorSpec {
+  /** Container image of the model server, for example ghcr.io/acme/onnx-server:1.4. */
+  @Required
+  @Size(min = 1, max = 512)
+  private String image;
+
+  /** Entrypoint override; the image's ENTRYPOINT when absent. */
+  private List<String> command;
+
+  /** Arguments to the entrypoint; the image's CMD when absent. */
+  private List<String> args;
+
+  /** Port the model server listens on inside the container. */
+  @Default("8080")
+  @Min(1)
+  @Max(65535)
+  private Integer port;
+
+  /** Wire protocol of the model server; names the container and Service port (http or grpc). */
+  @Default("http")
+  private Protocol protocol;
+
+  /** Environment variables of the model server (parameter-based serving). */
+  private List<EnvVar> env;
+
+  /** ConfigMaps or Secrets whose keys become environment variables of the model server. */
+  private List<EnvFromSource> envFrom;
+
+  /** CPU, memory and accelerator requests and limits of the model server container. */
+  private ResourceRequirements resources;
+
+  /** HTTP path for readiness and liveness probes; absent means a TCP probe on the port. */
+  @Pattern("^/.*$")
+  @Size(max = 256)
+  private String healthPath;
+
+  /** Node labels the pods must match. */
+  private Map<String, String> nodeSelector;
+
+  /** Tolerations of the pods, for example for GPU nodes. */
+  private List<Toleration> tolerations;
+
+  /** Extra labels on the pods. */
+  private Map<String, String> podLabels;
+
+  /** Extra annotations on the pods, for example for a service mesh. */
+  private Map<String, String> podAnnotations;
+
+  /** The model server's wire protocol. */
+  public enum Protocol {
+    http,
+    grpc
+  }
+
+  public String getImage() {
+    return image;
+  }
+
+  public void setImage(String image) {
+    this.image = image;
+  }
+
+  public List<String> getCommand() {
+    return command;
+  }
+
+  public void setCommand(List<String> command) {
+    this.command = command;
+  }
+
+  public List<String> getArgs() {
+    return args;
+  }
+
+  public void setArgs(List<String> args) {
+    this.args = args;
+  }
+
+  public Integer getPort() {
+    return port;
+  }
+
+  public void setPort(Integer port) {
+    this.port = port;
+  }
+
+  public Protocol getProtocol() {
+    return protocol;
+  }
+
+  public void setProtocol(Protocol protocol) {
+    this.protocol = protocol;
+  }
+
+  public List<EnvVar> getEnv() {
+    return env;
+  }
+
+  public void setEnv(List<EnvVar> env) {
+    this.env = env;
+  }
+
+  public List<EnvFromSource> getEnvFrom() {
+    return envFrom;
+  }
+
+  public void setEnvFrom(List<EnvFromSource> envFrom) {
+    this.envFrom = envFrom;
+  }
+
+  public ResourceRequirements getResources() {
+    return resources;
+  }
+
+  public void setResources(ResourceRequirements resources) {
+    this.resources = resources;
+  }
+
+  public String getHealthPath() {
+    return healthPath;
+  }
+
+  public void setHealthPath(String healthPath) {
+    this.healthPath = healthPath;
+  }
+
+  public Map<String, String> getNodeSelector() {
+    return nodeSelector;
+  }
+
+  public void setNodeSelector(Map<String, String> nodeSelector) {
+    this.nodeSelector = nodeSelector;
+  }
+
+  public List<Toleration> getTolerations() {
+    return tolerations;
+  }
+
+  public void setTolerations(List<Toleration> tolerations) {
+    this.tolerations = tolerations;
+  }
+
+  public Map<String, String> getPodLabels() {
+    return podLabels;
+  }
+
+  public void setPodLabels(Map<String, String> podLabels) {
+    this.podLabels = podLabels;
+  }
+
+  public Map<String, String> getPodAnnotations() {
+    return podAnnotations;
+  }
+
+  public void setPodAnnotations(Map<String, String> podAnnotations) {
+    this.podAnnotations = podAnnotations;
+  }
+}

@@ -1,0 +1,38 @@
+package io.mlserving.operator.api.v1alpha1;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Categories;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Singular;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/** The primary model answers; the shadow model gets a mirrored copy of the traffic (shadow A/B testing). */
+@Group(MlServing.GROUP)
+@Version(MlServing.VERSION)
+@Singular("shadowtest")
+@Plural("shadowtests")
+@ShortNames("shadowtest")
+@Categories(MlServing.CATEGORY)
+@ValidationRule(value = MlServing.NAME_RULE, message = MlServing.NAME_RULE_MESSAGE)
+@AdditionalPrinterColumn(name = "Ready", type = AdditionalPrinterColumn.Type.STRING,
+    jsonPath = MlServing.READY_STATUS_PATH)
+@AdditionalPrinterColumn(name = "Reason", type = AdditionalPrinterColumn.Type.STRING,
+    jsonPath = MlServing.READY_REASON_PATH)
+@AdditionalPrinterColumn(name = "Host", type = AdditionalPrinterColumn.Type.STRING, jsonPath = ".status.host")
+@AdditionalPrinterColumn(name = "Primary", type = AdditionalPrinterColumn.Type.STRING, jsonPath = ".spec.primary")
+@AdditionalPrinterColumn(name = "Shadow", type = AdditionalPrinterColumn.Type.STRING, jsonPath = ".spec.shadow")
+@AdditionalPrinterColumn(name = "Mirror", type = AdditionalPrinterColumn.Type.NUMBER,
+    jsonPath = ".spec.mirrorPercent")
+@AdditionalPrinterColumn(name = "Age", type = AdditionalPrinterColumn.Type.DATE,
+    jsonPath = ".metadata.creationTimestamp")
+public class ShadowTest extends CustomResource<ShadowTestSpec, ShadowTestStatus> implements Namespaced {
+  @Override
+  protected ShadowTestStatus initStatus() {
+    return new ShadowTestStatus();
+  }
+}

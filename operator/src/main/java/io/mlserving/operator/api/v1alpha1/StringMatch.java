@@ -1,0 +1,55 @@
+package io.mlserving.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** How a header value matches, as in Istio: exactly one of exact, prefix or regex. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "[has(self.exact), has(self.prefix), has(self.regex)].filter(x, x).size() == 1",
+    message = "set exactly one of exact, prefix or regex")
+public class StringMatch {
+  /** The value equals this string. */
+  @Size(max = 1024)
+  private String exact;
+
+  /** The value starts with this string. */
+  @Size(max = 1024)
+  private String prefix;
+
+  /** The value matches this RE2 regular expression. */
+  @Size(max = 1024)
+  private String regex;
+
+  public StringMatch() {}
+
+  public static StringMatch exact(String value) {
+    StringMatch m = new StringMatch();
+    m.setExact(value);
+    return m;
+  }
+
+  public String getExact() {
+    return exact;
+  }
+
+  public void setExact(String exact) {
+    this.exact = exact;
+  }
+
+  public String getPrefix() {
+    return prefix;
+  }
+
+  public void setPrefix(String prefix) {
+    this.prefix = prefix;
+  }
+
+  public String getRegex() {
+    return regex;
+  }
+
+  public void setRegex(String regex) {
+    this.regex = regex;
+  }
+}

@@ -1,0 +1,2 @@
+/** The mlserving.io/v1alpha1 custom resources: InferenceService, ABTest, ShadowTest, CircuitBreaker. */
+package io.mlserving.operator.api.v1alpha1;

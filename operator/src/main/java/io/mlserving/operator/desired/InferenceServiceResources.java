@@ -1,0 +1,300 @@
+package io.mlserving.operator.desired;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.EnvFromSourceBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
+import io.mlserving.operator.api.v1alpha1.AutoscalingSpec;
+import io.mlserving.operator.api.v1alpha1.InferenceService;
+import io.mlserving.operator.api.v1alpha1.ModelSpec;
+import io.mlserving.operator.api.v1alpha1.PredictorSpec;
+import io.mlserving.operator.config.LoaderImages;
+import io.mlserving.operator.desired.StorageLocation.Scheme;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** InferenceService to Deployment, Service and HorizontalPodAutoscaler. Pure: no I/O, no clock. */
+public final class InferenceServiceResources {
+  public static final String PREDICTOR = "predictor";
+  public static final String MODEL_LOADER = "model-loader";
+  public static final String MODEL_STORE = "model-store";
+  public static final String LOADER_HOME = "loader-home";
+  public static final String LOADER_HOME_PATH = "/home/mlserving";
+  public static final String MODEL_DIR_ENV = "MODEL_DIR";
+  public static final int SERVICE_PORT = 80;
+  public static final int DEFAULT_PORT = 8080;
+  public static final int DEFAULT_REPLICAS = 1;
+  public static final int DEFAULT_MIN_REPLICAS = 1;
+  public static final int DEFAULT_TARGET_CPU = 80;
+  /** The non-root user and group every generated pod runs as. */
+  public static final long POD_USER = 1000L;
+
+  private InferenceServiceResources() {}
+
+  /** Every object the InferenceService generates, in a stable order. */
+  public static List<HasMetadata> all(InferenceService isvc, LoaderImages images) {
+    List<HasMetadata> out = new ArrayList<>();
+    out.add(deployment(isvc, images));
+    out.add(service(isvc));
+    horizontalPodAutoscaler(isvc).ifPresent(out::add);
+    return out;
+  }
+
+  /** Name of the container and Service port: the protocol, http or grpc. */
+  public static String portName(InferenceService isvc) {
+    PredictorSpec.Protocol protocol = isvc.getSpec().getPredictor().getProtocol();
+    return protocol == null ? PredictorSpec.Protocol.http.name() : protocol.name();
+  }
+
+  /** The Deployment running the model server, and the model loader when the model is downloaded. */
+  public static Deployment deployment(InferenceService isvc, LoaderImages images) {
+    String name = isvc.getMetadata().getName();
+    PredictorSpec predictor = isvc.getSpec().getPredictor();
+    ModelSpec model = isvc.getSpec().getModel();
+    Optional<StorageLocation> location =
+        model == null ? Optional.empty() : StorageLocation.parse(model.getStorageUri());
+    if (model != null && location.isEmpty()) {
+      throw new IllegalArgumentException("spec.model.storageUri: " + ModelSpec.SCHEME_MESSAGE);
+    }
+
+    Map<String, String> podLabels = new LinkedHashMap<>();
+    if (predictor.getPodLabels() != null) {
+      podLabels.putAll(predictor.getPodLabels());
+    }
+    podLabels.putAll(Labels.owned(isvc));
+    podLabels.putAll(Labels.selector(name));
+
+    List<Volume> volumes = new ArrayList<>();
+    List<Container> initContainers = new ArrayList<>();
+    List<VolumeMount> predictorMounts = new ArrayList<>();
+    List<EnvVar> predictorEnv = new ArrayList<>();
+    if (predictor.getEnv() != null) {
+      predictorEnv.addAll(predictor.getEnv());
+    }
+    if (location.isPresent()) {
+      StorageLocation loc = location.get();
+      String mountPath = mountPath(model);
+      predictorEnv.removeIf(e -> MODEL_DIR_ENV.equals(e.getName()));
+      predictorEnv.add(new EnvVar(MODEL_DIR_ENV, mountPath, null));
+      VolumeMountBuilder mount = new VolumeMountBuilder()
+          .withName(MODEL_STORE).withMountPath(mountPath).withReadOnly(true);
+      if (loc.scheme() == Scheme.PVC) {
+        volumes.add(new VolumeBuilder().withName(MODEL_STORE)
+            .withNewPersistentVolumeClaim(loc.claim(), true).build());
+        if (!loc.subPath().isEmpty()) {
+          mount.withSubPath(loc.subPath());
+        }
+      } else {
+        volumes.add(new VolumeBuilder().withName(MODEL_STORE).withNewEmptyDir().endEmptyDir().build());
+        volumes.add(new VolumeBuilder().withName(LOADER_HOME).withNewEmptyDir().endEmptyDir().build());
+        initContainers.add(loader(model, loc, images, mountPath));
+      }
+      predictorMounts.add(mount.build());
+    }
+
+    String portName = portName(isvc);
+    ContainerBuilder container = new ContainerBuilder()
+        .withName(PREDICTOR)
+        .withImage(predictor.getImage())
+        .withCommand(predictor.getCommand())
+        .withArgs(predictor.getArgs())
+        .withPorts(new ContainerPortBuilder()
+            .withName(portName)
+            .withContainerPort(port(predictor))
+            .withProtocol("TCP")
+            .build())
+        .withEnv(predictorEnv.isEmpty() ? null : predictorEnv)
+        .withEnvFrom(predictor.getEnvFrom())
+        .withResources(predictor.getResources())
+        .withReadinessProbe(probe(predictor, portName, 5, 3))
+        .withLivenessProbe(probe(predictor, portName, 10, 3))
+        .withStartupProbe(probe(predictor, portName, 5, 120))
+        .withVolumeMounts(predictorMounts.isEmpty() ? null : predictorMounts)
+        .withSecurityContext(restrictedContainer());
+
+    PodSpecBuilder pod = new PodSpecBuilder()
+        .withAutomountServiceAccountToken(false)
+        .withSecurityContext(restrictedPod())
+        .withInitContainers(initContainers.isEmpty() ? null : initContainers)
+        .withContainers(container.build())
+        .withVolumes(volumes.isEmpty() ? null : volumes)
+        .withNodeSelector(predictor.getNodeSelector())
+        .withTolerations(predictor.getTolerations());
+
+    return new DeploymentBuilder()
+        .withMetadata(OwnedMeta.of(isvc, name))
+        .withNewSpec()
+          .withReplicas(isvc.getSpec().getAutoscaling() != null ? null : replicas(isvc))
+          .withNewSelector().withMatchLabels(Labels.selector(name)).endSelector()
+          .withNewTemplate()
+            .withNewMetadata()
+              .withLabels(podLabels)
+              .withAnnotations(predictor.getPodAnnotations())
+            .endMetadata()
+            .withSpec(pod.build())
+          .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  /** ClusterIP Service on port 80, named after the protocol, targeting the container's named port. */
+  public static Service service(InferenceService isvc) {
+    String name = isvc.getMetadata().getName();
+    String portName = portName(isvc);
+    return new ServiceBuilder()
+        .withMetadata(OwnedMeta.of(isvc, name))
+        .withNewSpec()
+          .withType("ClusterIP")
+          .withSelector(Labels.selector(name))
+          .addNewPort()
+            .withName(portName)
+            .withPort(SERVICE_PORT)
+            .withTargetPort(new IntOrString(portName))
+            .withProtocol("TCP")
+          .endPort()
+        .endSpec()
+        .build();
+  }
+
+  /** autoscaling/v2 HorizontalPodAutoscaler on CPU, only when {@code spec.autoscaling} is set. */
+  public static Optional<HorizontalPodAutoscaler> horizontalPodAutoscaler(InferenceService isvc) {
+    AutoscalingSpec as = isvc.getSpec().getAutoscaling();
+    if (as == null) {
+      return Optional.empty();
+    }
+    String name = isvc.getMetadata().getName();
+    return Optional.of(new HorizontalPodAutoscalerBuilder()
+        .withMetadata(OwnedMeta.of(isvc, name))
+        .withNewSpec()
+          .withNewScaleTargetRef().withApiVersion("apps/v1").withKind("Deployment").withName(name)
+          .endScaleTargetRef()
+          .withMinReplicas(as.getMinReplicas() == null ? DEFAULT_MIN_REPLICAS : as.getMinReplicas())
+          .withMaxReplicas(as.getMaxReplicas())
+          .addNewMetric()
+            .withType("Resource")
+            .withNewResource()
+              .withName("cpu")
+              .withNewTarget()
+                .withType("Utilization")
+                .withAverageUtilization(as.getTargetCPUUtilizationPercentage() == null
+                    ? DEFAULT_TARGET_CPU : as.getTargetCPUUtilizationPercentage())
+              .endTarget()
+            .endResource()
+          .endMetric()
+        .endSpec()
+        .build());
+  }
+
+  /** {@code spec.replicas} with its default. */
+  public static int replicas(InferenceService isvc) {
+    Integer replicas = isvc.getSpec().getReplicas();
+    return replicas == null ? DEFAULT_REPLICAS : replicas;
+  }
+
+  /** Pod-level security context meeting the Pod Security Standard {@code restricted}. */
+  public static PodSecurityContext restrictedPod() {
+    return new PodSecurityContextBuilder()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(POD_USER)
+        .withRunAsGroup(POD_USER)
+        .withFsGroup(POD_USER)
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .build();
+  }
+
+  /** Container-level security context meeting the Pod Security Standard {@code restricted}. */
+  public static SecurityContext restrictedContainer() {
+    return new SecurityContextBuilder()
+        .withRunAsNonRoot(true)
+        .withAllowPrivilegeEscalation(false)
+        .withNewCapabilities().withDrop("ALL").endCapabilities()
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+        .build();
+  }
+
+  private static Container loader(ModelSpec model, StorageLocation loc, LoaderImages images, String mountPath) {
+    List<EnvVar> env = new ArrayList<>();
+    env.add(new EnvVar("STORAGE_URI", loc.uri(), null));
+    env.add(new EnvVar(MODEL_DIR_ENV, mountPath, null));
+    env.add(new EnvVar("HOME", LOADER_HOME_PATH, null));
+    if (model.getSha256() != null) {
+      env.add(new EnvVarBuilder().withName("MODEL_SHA256")
+          .withValue(model.getSha256().toLowerCase(Locale.ROOT)).build());
+    }
+    ContainerBuilder loader = new ContainerBuilder()
+        .withName(MODEL_LOADER)
+        .withImage(loaderImage(loc.scheme(), images))
+        .withCommand("/bin/sh", "-c", LoaderScripts.forScheme(loc.scheme()))
+        .withEnv(env)
+        .withResources(new ResourceRequirementsBuilder()
+            .addToRequests("cpu", new Quantity("100m"))
+            .addToRequests("memory", new Quantity("256Mi"))
+            .build())
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
+        .withVolumeMounts(
+            new VolumeMountBuilder().withName(MODEL_STORE).withMountPath(mountPath).build(),
+            new VolumeMountBuilder().withName(LOADER_HOME).withMountPath(LOADER_HOME_PATH).build())
+        .withSecurityContext(restrictedContainer());
+    if (model.getCredentialsSecret() != null) {
+      // Referenced, never read: the kubelet hands the keys to this container only.
+      loader.withEnvFrom(new EnvFromSourceBuilder()
+          .withNewSecretRef().withName(model.getCredentialsSecret()).endSecretRef().build());
+    }
+    return loader.build();
+  }
+
+  static String loaderImage(Scheme scheme, LoaderImages images) {
+    return switch (scheme) {
+      case S3 -> images.s3();
+      case GS -> images.gs();
+      case HTTP -> images.http();
+      case HF -> images.hf();
+      case PVC -> throw new IllegalArgumentException("pvc:// needs no loader");
+    };
+  }
+
+  private static String mountPath(ModelSpec model) {
+    return model.getMountPath() == null ? ModelSpec.DEFAULT_MOUNT_PATH : model.getMountPath();
+  }
+
+  private static int port(PredictorSpec predictor) {
+    return predictor.getPort() == null ? DEFAULT_PORT : predictor.getPort();
+  }
+
+  private static Probe probe(PredictorSpec predictor, String portName, int period, int failureThreshold) {
+    ProbeBuilder probe = new ProbeBuilder().withPeriodSeconds(period).withFailureThreshold(failureThreshold);
+    if (predictor.getHealthPath() != null) {
+      probe.withNewHttpGet().withPath(predictor.getHealthPath()).withPort(new IntOrString(portName)).endHttpGet();
+    } else {
+      probe.withNewTcpSocket().withPort(new IntOrString(portName)).endTcpSocket();
+    }
+    return probe.build();
+  }
+}

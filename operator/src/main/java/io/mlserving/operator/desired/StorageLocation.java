@@ -1,0 +1,52 @@
+package io.mlserving.operator.desired;
+
+import io.mlserving.operator.api.v1alpha1.ModelSpec;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** A parsed {@code model.storageUri}: its scheme and, for pvc://, the claim and the path inside it. */
+public record StorageLocation(Scheme scheme, String uri, String claim, String subPath) {
+  private static final Pattern BUCKET = Pattern.compile(ModelSpec.BUCKET_URI);
+  private static final Pattern HTTP = Pattern.compile(ModelSpec.HTTP_URI);
+  private static final Pattern PVC = Pattern.compile(ModelSpec.PVC_URI);
+  private static final Pattern HF = Pattern.compile(ModelSpec.HF_URI);
+  private static final Pattern CREDENTIALS = Pattern.compile(ModelSpec.CREDENTIALS_URI);
+
+  /** Where a model can come from. */
+  public enum Scheme {
+    S3,
+    GS,
+    HTTP,
+    PVC,
+    HF
+  }
+
+  /** The location, or empty when the URI has no supported scheme, is malformed or carries credentials. */
+  public static Optional<StorageLocation> parse(String uri) {
+    if (uri == null || CREDENTIALS.matcher(uri).find()) {
+      return Optional.empty();
+    }
+    if (BUCKET.matcher(uri).matches()) {
+      return Optional.of(new StorageLocation(uri.startsWith("s3://") ? Scheme.S3 : Scheme.GS, uri, null, null));
+    }
+    if (HTTP.matcher(uri).matches()) {
+      return Optional.of(new StorageLocation(Scheme.HTTP, uri, null, null));
+    }
+    if (HF.matcher(uri).matches()) {
+      return Optional.of(new StorageLocation(Scheme.HF, uri, null, null));
+    }
+    if (PVC.matcher(uri).matches()) {
+      String rest = uri.substring("pvc://".length());
+      int slash = rest.indexOf('/');
+      String claim = slash < 0 ? rest : rest.substring(0, slash);
+      String path = slash < 0 ? "" : rest.substring(slash + 1).replaceAll("/+$", "");
+      return Optional.of(new StorageLocation(Scheme.PVC, uri, claim, path));
+    }
+    return Optional.empty();
+  }
+
+  /** Whether an init container downloads the model (every scheme but pvc://). */
+  public boolean needsLoader() {
+    return scheme != Scheme.PVC;
+  }
+}
