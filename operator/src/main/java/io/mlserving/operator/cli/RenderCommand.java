@@ -1,0 +1,72 @@
+package io.mlserving.operator.cli;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.mlserving.operator.config.LoaderImages;
+import io.mlserving.operator.desired.DesiredState;
+import io.mlserving.operator.desired.IstioApi;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code render}: what the operator would create, from YAML files, with no cluster. */
+@Command(name = "render",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Print every object the operator would create for the custom resources in the given YAML files, as"
+            + " multi-document YAML on stdout, sorted by kind, namespace and name. Needs no cluster: it runs"
+            + " the operator's own desired-state code.",
+        "The input is validated first (as 'validate' does); invalid input prints its problems on stderr,"
+            + " nothing on stdout, and exits 1.",
+        "Owner references need the uid a resource gets from the API server, so rendered objects have none."},
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:rendered", "1:invalid input, or a file could not be read", "2:wrong command-line usage"})
+final class RenderCommand implements Callable<Integer> {
+  @Option(names = {"-f", "--filename"}, required = true, arity = "1..*", paramLabel = "<file|dir>",
+      description = "YAML file or folder (read recursively); repeat or list several")
+  List<Path> files;
+
+  @Option(names = {"-n", "--namespace"}, defaultValue = "default",
+      description = "namespace of resources that name none (default: ${DEFAULT-VALUE})")
+  String namespace;
+
+  @Option(names = "--istio-api", defaultValue = "v1", paramLabel = "v1|v1beta1",
+      description = "Istio API version of VirtualServices and DestinationRules: v1 (Istio 1.22 and later,"
+          + " default) or v1beta1 (older Istio)")
+  String istioApi;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    IstioApi api = IstioApi.parse(istioApi).orElse(null);
+    if (api == null) {
+      spec.commandLine().getErr().println("--istio-api: must be v1 or v1beta1, got " + istioApi);
+      return Main.INVALID;
+    }
+    ResourceLoader.Result result = new ResourceLoader(namespace).load(files);
+    List<String> problems = new ArrayList<>();
+    result.errors().forEach(e -> problems.add(e.line()));
+    problems.addAll(Checker.problems(result.resources()));
+    if (!problems.isEmpty()) {
+      problems.forEach(spec.commandLine().getErr()::println);
+      spec.commandLine().getErr().println(problems.size() + " problem(s) found; nothing rendered.");
+      return Main.INVALID;
+    }
+    LoaderImages images = LoaderImages.from(System::getenv);
+    List<HasMetadata> out = new ArrayList<>();
+    for (ResourceLoader.Loaded l : result.resources()) {
+      out.addAll(DesiredState.of(l.resource(), images, api));
+    }
+    out.sort(Comparator.comparing((HasMetadata o) -> o.getKind())
+        .thenComparing(o -> o.getMetadata().getNamespace(), Comparator.nullsFirst(Comparator.naturalOrder()))
+        .thenComparing(o -> o.getMetadata().getName()));
+    spec.commandLine().getOut().print(YamlOutput.documents(out));
+    spec.commandLine().getOut().flush();
+    return 0;
+  }
+}

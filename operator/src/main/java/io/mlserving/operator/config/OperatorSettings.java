@@ -1,0 +1,73 @@
+package io.mlserving.operator.config;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The operator's settings, from environment variables (the Helm chart sets them); the {@code run}
+ * command's flags override them.
+ *
+ * @param watchNamespaces namespaces to watch; empty means all
+ * @param loaderImages the model loader image of each storage scheme
+ * @param istioApi auto (detect what the cluster serves), v1 or v1beta1
+ * @param jsonLogs whether logs are JSON lines
+ * @param leaderElection whether to take a Lease before reconciling (for more than one replica)
+ * @param leaseNamespace namespace of the Lease; null means the pod's namespace
+ * @param httpPort port of /healthz, /readyz and /metrics; 0 disables the server
+ */
+public record OperatorSettings(
+    Set<String> watchNamespaces,
+    LoaderImages loaderImages,
+    String istioApi,
+    boolean jsonLogs,
+    boolean leaderElection,
+    String leaseNamespace,
+    int httpPort) {
+
+  public static final String ENV_WATCH_NAMESPACES = "MLSERVING_WATCH_NAMESPACES";
+  public static final String ENV_ISTIO_API = "MLSERVING_ISTIO_API";
+  public static final String ENV_LOG_FORMAT = "MLSERVING_LOG_FORMAT";
+  public static final String ENV_LEADER_ELECTION = "MLSERVING_LEADER_ELECTION";
+  public static final String ENV_LEASE_NAMESPACE = "MLSERVING_LEASE_NAMESPACE";
+  public static final String ENV_HTTP_PORT = "MLSERVING_HTTP_PORT";
+  public static final String ENV_POD_NAMESPACE = "POD_NAMESPACE";
+
+  /** Defaults: all namespaces, default loader images, Istio API detected, text logs, no leader election. */
+  public static OperatorSettings defaults() {
+    return new OperatorSettings(Set.of(), LoaderImages.defaults(), "auto", false, false, null, 8080);
+  }
+
+  /** Settings read from {@code env} (for example {@code System::getenv}). */
+  public static OperatorSettings fromEnv(Function<String, String> env) {
+    String lease = env.apply(ENV_LEASE_NAMESPACE);
+    if (lease == null || lease.isBlank()) {
+      lease = env.apply(ENV_POD_NAMESPACE);
+    }
+    String port = env.apply(ENV_HTTP_PORT);
+    String istio = env.apply(ENV_ISTIO_API);
+    return new OperatorSettings(
+        namespaces(env.apply(ENV_WATCH_NAMESPACES)),
+        LoaderImages.from(env),
+        istio == null || istio.isBlank() ? "auto" : istio.trim().toLowerCase(Locale.ROOT),
+        "json".equalsIgnoreCase(trim(env.apply(ENV_LOG_FORMAT))),
+        "true".equalsIgnoreCase(trim(env.apply(ENV_LEADER_ELECTION))),
+        lease == null || lease.isBlank() ? null : lease.trim(),
+        port == null || port.isBlank() ? 8080 : Integer.parseInt(port.trim()));
+  }
+
+  /** A comma-separated list of namespaces as a set; blank means all namespaces (empty set). */
+  public static Set<String> namespaces(String csv) {
+    if (csv == null || csv.isBlank()) {
+      return Set.of();
+    }
+    return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+        .collect(Collectors.toCollection(java.util.TreeSet::new));
+  }
+
+  private static String trim(String s) {
+    return s == null ? "" : s.trim();
+  }
+}

@@ -1,0 +1,55 @@
+package io.mlserving.operator.reconcile;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes a generated object only when the cluster's copy differs from what we want, with server-side apply
+ * (field manager {@value #FIELD_MANAGER}, forcing conflicts on the fields we own: an edit by hand is undone).
+ * The actual object comes from the informer cache, so a converged resource costs no request at all.
+ */
+public final class ChildApplier {
+  public static final String FIELD_MANAGER = "mlserving-operator";
+  private static final Logger LOG = LoggerFactory.getLogger(ChildApplier.class);
+
+  private final KubernetesClient client;
+
+  public ChildApplier(KubernetesClient client) {
+    this.client = client;
+  }
+
+  /**
+   * Makes {@code desired} true in the cluster. Returns the object as it now is (the cached one when nothing
+   * had to change). The informer is told of our own write so it does not trigger another reconcile.
+   */
+  public <R extends HasMetadata> R apply(R desired, Optional<R> actual, InformerEventSource<R, ?> source,
+      HasMetadata primary) {
+    if (actual.isPresent() && Matcher.matches(desired, actual.get())) {
+      return actual.get();
+    }
+    R applied = client.resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+    ResourceID primaryId = ResourceID.fromResource(primary);
+    if (actual.isPresent()) {
+      LOG.info("Restored or updated {} {}/{} for {} {}", desired.getKind(), desired.getMetadata().getNamespace(),
+          desired.getMetadata().getName(), primary.getKind(), primary.getMetadata().getName());
+      source.handleRecentResourceUpdate(primaryId, applied, actual.get());
+    } else {
+      LOG.info("Created {} {}/{} for {} {}", desired.getKind(), desired.getMetadata().getNamespace(),
+          desired.getMetadata().getName(), primary.getKind(), primary.getMetadata().getName());
+      source.handleRecentResourceCreate(primaryId, applied);
+    }
+    return applied;
+  }
+
+  /** Deletes a generated object that is no longer wanted (for example the HPA once autoscaling is removed). */
+  public void delete(HasMetadata existing) {
+    LOG.info("Deleting {} {}/{}: no longer part of the desired state", existing.getKind(),
+        existing.getMetadata().getNamespace(), existing.getMetadata().getName());
+    client.resource(existing).delete();
+  }
+}

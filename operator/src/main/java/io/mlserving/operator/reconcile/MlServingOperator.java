@@ -1,0 +1,48 @@
+package io.mlserving.operator.reconcile;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.mlserving.operator.config.OperatorSettings;
+import io.mlserving.operator.reconcile.isvc.InferenceServiceReconciler;
+import java.time.Clock;
+import java.util.function.Consumer;
+
+/** Builds the operator: one JOSDK Operator with a reconciler per kind, configured from the settings. */
+public final class MlServingOperator {
+  private MlServingOperator() {}
+
+  /** An operator on {@code client}, not started. It leaves the client open when it stops. */
+  public static Operator create(KubernetesClient client, OperatorSettings settings, Clock clock, Metrics metrics) {
+    Operator operator = new Operator(o -> {
+      o.withKubernetesClient(client)
+          .withCloseClientOnStop(false)
+          // Status is ours alone: a JSON patch of it is safe, and works the same on the test mock.
+          .withUseSSAToPatchPrimaryResource(false)
+          .withSSABasedCreateUpdateMatchForDependentResources(false)
+          // Compare resource versions so an event is never mistaken for one of our own writes.
+          .withParseResourceVersions(true)
+          .withStopOnInformerErrorDuringStartup(true);
+      if (metrics != null) {
+        o.withMetrics(metrics);
+      }
+    });
+    register(operator, new InferenceServiceReconciler(settings, clock), settings);
+    return operator;
+  }
+
+  private static <P extends HasMetadata> void register(Operator operator, Reconciler<P> reconciler,
+      OperatorSettings settings) {
+    Consumer<ControllerConfigurationOverrider<P>> config = c -> {
+      if (settings.watchNamespaces().isEmpty()) {
+        c.watchingAllNamespaces();
+      } else {
+        c.settingNamespaces(settings.watchNamespaces());
+      }
+    };
+    operator.register(reconciler, config);
+  }
+}

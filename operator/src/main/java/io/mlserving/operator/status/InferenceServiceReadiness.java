@@ -1,0 +1,173 @@
+package io.mlserving.operator.status;
+
+import io.fabric8.kubernetes.api.model.ContainerState;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import io.mlserving.operator.api.v1alpha1.InferenceService;
+import io.mlserving.operator.desired.InferenceServiceResources;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads the Ready condition of an InferenceService off its Deployment and pods: Ready once the rollout is
+ * complete and available (as {@code kubectl rollout status} judges it); ModelLoadFailed when a pod's
+ * model-loader keeps failing. Pure.
+ */
+public final class InferenceServiceReadiness {
+  private static final Set<String> IMAGE_PROBLEMS =
+      Set.of("ErrImagePull", "ImagePullBackOff", "InvalidImageName", "CreateContainerConfigError");
+
+  /** The verdict: condition status, reason and message. */
+  public record Verdict(String status, String reason, String message) {
+    static Verdict ready(String message) {
+      return new Verdict(Conditions.TRUE, Reasons.READY, message);
+    }
+
+    static Verdict progressing(String message) {
+      return new Verdict(Conditions.FALSE, Reasons.PROGRESSING, message);
+    }
+  }
+
+  private InferenceServiceReadiness() {}
+
+  /** The Ready verdict for {@code isvc} given its Deployment (if any) and its pods. */
+  public static Verdict verdict(InferenceService isvc, Optional<Deployment> deployment, Collection<Pod> pods) {
+    String name = isvc.getMetadata().getName();
+    Optional<String> loaderFailure = loaderFailure(pods);
+    if (loaderFailure.isPresent()) {
+      return new Verdict(Conditions.FALSE, Reasons.MODEL_LOAD_FAILED, loaderFailure.get()
+          + " Check spec.model.storageUri and the credentials Secret, then see: kubectl logs -n "
+          + isvc.getMetadata().getNamespace() + " <pod> -c " + InferenceServiceResources.MODEL_LOADER + ".");
+    }
+    if (deployment.isEmpty()) {
+      return Verdict.progressing("Deployment " + name + " is being created.");
+    }
+    Deployment d = deployment.get();
+    DeploymentStatus s = d.getStatus() == null ? new DeploymentStatus() : d.getStatus();
+    Long generation = d.getMetadata().getGeneration();
+    if (generation != null && (s.getObservedGeneration() == null || s.getObservedGeneration() < generation)) {
+      return Verdict.progressing("Waiting for the Deployment controller to observe Deployment " + name
+          + " generation " + generation + ".");
+    }
+    Optional<DeploymentCondition> progressing = condition(s, "Progressing");
+    if (progressing.isPresent() && "ProgressDeadlineExceeded".equals(progressing.get().getReason())) {
+      return new Verdict(Conditions.FALSE, Reasons.PROGRESS_DEADLINE_EXCEEDED, "Deployment " + name
+          + " exceeded its progress deadline: " + nullToEmpty(progressing.get().getMessage())
+          + " Check the pods: kubectl describe pods -n " + isvc.getMetadata().getNamespace()
+          + " -l mlserving.io/inference-service=" + name + "." + podHint(pods));
+    }
+    int updated = nz(s.getUpdatedReplicas());
+    int current = nz(s.getReplicas());
+    int available = nz(s.getAvailableReplicas());
+    int ready = nz(s.getReadyReplicas());
+    Integer desired = d.getSpec() == null ? null : d.getSpec().getReplicas();
+    int want = desired == null ? Math.max(current, 1) : desired;
+    if (updated < want) {
+      return Verdict.progressing("Rolling out: " + updated + " of " + want + " pods updated." + podHint(pods));
+    }
+    if (current > updated) {
+      return Verdict.progressing("Rolling out: " + (current - updated) + " old pods are terminating.");
+    }
+    if (available < updated) {
+      return Verdict.progressing("Rolling out: " + available + " of " + updated + " updated pods available."
+          + podHint(pods));
+    }
+    Optional<DeploymentCondition> availableCond = condition(s, "Available");
+    if (want > 0 && (availableCond.isEmpty() || !"True".equals(availableCond.get().getStatus()))) {
+      return Verdict.progressing("Deployment " + name + " is not Available yet." + podHint(pods));
+    }
+    return Verdict.ready(want == 0 ? "Scaled to zero replicas." : ready + "/" + want + " replicas ready.");
+  }
+
+  /** The first failing model-loader among {@code pods}, described for an SRE, in a stable pod order. */
+  public static Optional<String> loaderFailure(Collection<Pod> pods) {
+    return pods.stream()
+        .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
+        .map(InferenceServiceReadiness::loaderFailure)
+        .flatMap(Optional::stream)
+        .findFirst();
+  }
+
+  private static Optional<String> loaderFailure(Pod pod) {
+    if (pod.getStatus() == null || pod.getStatus().getInitContainerStatuses() == null) {
+      return Optional.empty();
+    }
+    String podName = pod.getMetadata().getName();
+    for (ContainerStatus cs : pod.getStatus().getInitContainerStatuses()) {
+      if (!InferenceServiceResources.MODEL_LOADER.equals(cs.getName())) {
+        continue;
+      }
+      ContainerState state = cs.getState();
+      if (state != null && state.getWaiting() != null) {
+        String reason = state.getWaiting().getReason();
+        if ("CrashLoopBackOff".equals(reason)) {
+          return Optional.of("The model loader of pod " + podName + " is in CrashLoopBackOff"
+              + describe(cs.getLastState() == null ? null : cs.getLastState().getTerminated()) + ".");
+        }
+        if (reason != null && IMAGE_PROBLEMS.contains(reason)) {
+          return Optional.of("The model loader of pod " + podName + " cannot start (" + reason + "): "
+              + nullToEmpty(state.getWaiting().getMessage()) + ".");
+        }
+      }
+      if (state != null && state.getTerminated() != null && nz(state.getTerminated().getExitCode()) != 0) {
+        return Optional.of("The model loader of pod " + podName + " failed" + describe(state.getTerminated()) + ".");
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static String describe(ContainerStateTerminated t) {
+    if (t == null) {
+      return "";
+    }
+    StringBuilder sb = new StringBuilder(" (exit code ").append(nz(t.getExitCode())).append(")");
+    String msg = t.getMessage() != null && !t.getMessage().isBlank() ? t.getMessage().trim() : t.getReason();
+    if (msg != null && !msg.isBlank()) {
+      sb.append(": ").append(truncate(msg.trim(), 512));
+    }
+    return sb.toString();
+  }
+
+  /** A short hint naming a predictor container that is crash-looping or cannot pull its image. */
+  private static String podHint(Collection<Pod> pods) {
+    return pods.stream()
+        .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
+        .flatMap(p -> p.getStatus() == null || p.getStatus().getContainerStatuses() == null
+            ? java.util.stream.Stream.<String>empty()
+            : p.getStatus().getContainerStatuses().stream()
+                .filter(cs -> cs.getState() != null && cs.getState().getWaiting() != null
+                    && cs.getState().getWaiting().getReason() != null
+                    && (IMAGE_PROBLEMS.contains(cs.getState().getWaiting().getReason())
+                        || "CrashLoopBackOff".equals(cs.getState().getWaiting().getReason())))
+                .map(cs -> " Pod " + p.getMetadata().getName() + ": container " + cs.getName() + " is in "
+                    + cs.getState().getWaiting().getReason() + "."))
+        .findFirst()
+        .orElse("");
+  }
+
+  private static Optional<DeploymentCondition> condition(DeploymentStatus s, String type) {
+    List<DeploymentCondition> conditions = s.getConditions();
+    return conditions == null
+        ? Optional.empty()
+        : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+
+  private static int nz(Integer i) {
+    return i == null ? 0 : i;
+  }
+
+  private static String nullToEmpty(String s) {
+    return s == null ? "" : s;
+  }
+
+  private static String truncate(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max) + "...";
+  }
+}

@@ -1,0 +1,377 @@
+package io.mlserving.operator.validation;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.mlserving.operator.api.v1alpha1.ABTest;
+import io.mlserving.operator.api.v1alpha1.ABTestSpec;
+import io.mlserving.operator.api.v1alpha1.AutoscalingSpec;
+import io.mlserving.operator.api.v1alpha1.CircuitBreaker;
+import io.mlserving.operator.api.v1alpha1.CircuitBreakerSpec;
+import io.mlserving.operator.api.v1alpha1.ConnectionPool;
+import io.mlserving.operator.api.v1alpha1.HostRoutingSpec;
+import io.mlserving.operator.api.v1alpha1.InferenceService;
+import io.mlserving.operator.api.v1alpha1.InferenceServiceSpec;
+import io.mlserving.operator.api.v1alpha1.MlServing;
+import io.mlserving.operator.api.v1alpha1.ModelSpec;
+import io.mlserving.operator.api.v1alpha1.OutlierDetection;
+import io.mlserving.operator.api.v1alpha1.PredictorSpec;
+import io.mlserving.operator.api.v1alpha1.Retries;
+import io.mlserving.operator.api.v1alpha1.Route;
+import io.mlserving.operator.api.v1alpha1.ShadowTest;
+import io.mlserving.operator.api.v1alpha1.ShadowTestSpec;
+import io.mlserving.operator.api.v1alpha1.StickySession;
+import io.mlserving.operator.api.v1alpha1.StringMatch;
+import io.mlserving.operator.api.v1alpha1.Variant;
+import io.mlserving.operator.desired.StorageLocation;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The checks admission makes (the CRD schema and its CEL rules), written once more in Java so that
+ * {@code validate} and {@code render} can make them with no cluster, and the operator can catch a resource
+ * that bypassed admission. Pure. Cross-resource checks (references, host conflicts) live elsewhere.
+ */
+public final class Validation {
+  private static final Pattern DNS_LABEL = Pattern.compile(MlServing.DNS_LABEL);
+  private static final Pattern DNS_1123_LABEL = Pattern.compile(MlServing.DNS_1123_LABEL);
+  private static final Pattern DURATION = Pattern.compile(MlServing.DURATION);
+  private static final Pattern DURATION_PART = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(h|ms|us|ns|m|s)");
+  private static final Pattern GATEWAY =
+      Pattern.compile("^([a-z0-9]([-a-z0-9]*[a-z0-9])?/)?[a-z0-9]([-.a-z0-9]*[a-z0-9])?$");
+  private static final Pattern EXTERNAL_HOST =
+      Pattern.compile("^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
+  private static final Pattern HEADER_NAME = Pattern.compile("^[a-z0-9][-a-z0-9_.]*$");
+  private static final Pattern COOKIE_NAME = Pattern.compile("^[A-Za-z0-9_-]+$");
+  private static final Pattern RETRY_ON = Pattern.compile("^[a-z0-9-]+(,[a-z0-9-]+)*$");
+  private static final Pattern SHA256 = Pattern.compile("^[a-fA-F0-9]{64}$");
+  private static final Pattern SECRET_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$");
+
+  private Validation() {}
+
+  /** Every problem of {@code resource}; empty when it is valid. Unknown kinds give one problem. */
+  public static List<Problem> validate(HasMetadata resource) {
+    List<Problem> out = new ArrayList<>();
+    name(resource, out);
+    if (resource instanceof InferenceService isvc) {
+      inferenceService(isvc.getSpec(), out);
+    } else if (resource instanceof ABTest ab) {
+      abTest(ab.getSpec(), out);
+    } else if (resource instanceof ShadowTest st) {
+      shadowTest(st.getSpec(), out);
+    } else if (resource instanceof CircuitBreaker cb) {
+      circuitBreaker(cb.getSpec(), out);
+    } else {
+      out.add(new Problem("kind", "unknown kind " + resource.getKind()));
+    }
+    return out;
+  }
+
+  private static void name(HasMetadata resource, List<Problem> out) {
+    String name = resource.getMetadata() == null ? null : resource.getMetadata().getName();
+    if (name == null || name.isEmpty()) {
+      out.add(new Problem("metadata.name", "is required"));
+    } else if (name.length() > 63 || !DNS_LABEL.matcher(name).matches()) {
+      out.add(new Problem("metadata.name",
+          "must be a DNS-1035 label of at most 63 characters (lower case, starts with a letter): " + name));
+    }
+  }
+
+  // ---- InferenceService
+
+  private static void inferenceService(InferenceServiceSpec spec, List<Problem> out) {
+    if (spec == null) {
+      out.add(new Problem("spec", "is required"));
+      return;
+    }
+    PredictorSpec p = spec.getPredictor();
+    if (p == null) {
+      out.add(new Problem("spec.predictor", "is required"));
+    } else {
+      if (p.getImage() == null || p.getImage().isBlank()) {
+        out.add(new Problem("spec.predictor.image", "is required"));
+      } else if (p.getImage().length() > 512) {
+        out.add(new Problem("spec.predictor.image", "must be at most 512 characters"));
+      }
+      range(p.getPort(), 1, 65535, "spec.predictor.port", out);
+      if (p.getHealthPath() != null && (!p.getHealthPath().startsWith("/") || p.getHealthPath().length() > 256)) {
+        out.add(new Problem("spec.predictor.healthPath", "must be an absolute path such as /health"));
+      }
+    }
+    ModelSpec m = spec.getModel();
+    if (m != null) {
+      String uri = m.getStorageUri();
+      if (uri == null || uri.isEmpty()) {
+        out.add(new Problem("spec.model.storageUri", "is required"));
+      } else if (uri.length() > 2048) {
+        out.add(new Problem("spec.model.storageUri", "must be at most 2048 characters"));
+      } else if (Pattern.compile(ModelSpec.CREDENTIALS_URI).matcher(uri).find()) {
+        out.add(new Problem("spec.model.storageUri", ModelSpec.NO_CREDENTIALS_MESSAGE));
+      } else if (StorageLocation.parse(uri).isEmpty()) {
+        out.add(new Problem("spec.model.storageUri", ModelSpec.SCHEME_MESSAGE + "; got " + uri));
+      }
+      if (m.getSha256() != null) {
+        if (!SHA256.matcher(m.getSha256()).matches()) {
+          out.add(new Problem("spec.model.sha256", "must be 64 hexadecimal characters"));
+        } else if (uri != null && uri.startsWith("pvc://")) {
+          out.add(new Problem("spec.model.sha256", ModelSpec.SHA_MESSAGE));
+        }
+      }
+      if (m.getCredentialsSecret() != null
+          && (m.getCredentialsSecret().length() > 253 || !SECRET_NAME.matcher(m.getCredentialsSecret()).matches())) {
+        out.add(new Problem("spec.model.credentialsSecret", "must be the name of a Secret in the same namespace"));
+      }
+      if (m.getMountPath() != null
+          && (!m.getMountPath().startsWith("/") || m.getMountPath().contains(":") || m.getMountPath().length() > 256)) {
+        out.add(new Problem("spec.model.mountPath", "must be an absolute path without ':'"));
+      }
+    }
+    if (spec.getReplicas() != null && spec.getReplicas() < 0) {
+      out.add(new Problem("spec.replicas", "must be 0 or more"));
+    }
+    AutoscalingSpec as = spec.getAutoscaling();
+    if (as != null) {
+      if (as.getMaxReplicas() == null) {
+        out.add(new Problem("spec.autoscaling.maxReplicas", "is required"));
+      } else {
+        range(as.getMaxReplicas(), 1, Integer.MAX_VALUE, "spec.autoscaling.maxReplicas", out);
+      }
+      range(as.getMinReplicas(), 1, Integer.MAX_VALUE, "spec.autoscaling.minReplicas", out);
+      range(as.getTargetCPUUtilizationPercentage(), 1, 100, "spec.autoscaling.targetCPUUtilizationPercentage", out);
+      if (as.getMinReplicas() != null && as.getMaxReplicas() != null && as.getMinReplicas() > as.getMaxReplicas()) {
+        out.add(new Problem("spec.autoscaling.minReplicas", "minReplicas must not be greater than maxReplicas"));
+      }
+    }
+  }
+
+  // ---- ABTest and ShadowTest
+
+  private static void hostRouting(HostRoutingSpec spec, List<Problem> out) {
+    if (spec.getHost() != null && (spec.getHost().length() > 63 || !DNS_LABEL.matcher(spec.getHost()).matches())) {
+      out.add(new Problem("spec.host", "must be a DNS-1035 label (lower case, starts with a letter): " + spec.getHost()));
+    }
+    List<String> gateways = spec.getGateways();
+    if (gateways != null) {
+      maxItems(gateways, 16, "spec.gateways", out);
+      for (int i = 0; i < gateways.size(); i++) {
+        String g = gateways.get(i);
+        if (g == null || g.length() > 253 || !GATEWAY.matcher(g).matches()) {
+          out.add(new Problem("spec.gateways[" + i + "]", "must be <namespace>/<name> or <name>"));
+        }
+      }
+    }
+    List<String> hosts = spec.getExternalHosts();
+    if (hosts != null) {
+      maxItems(hosts, 16, "spec.externalHosts", out);
+      for (int i = 0; i < hosts.size(); i++) {
+        String h = hosts.get(i);
+        if (h == null || h.length() > 253 || !EXTERNAL_HOST.matcher(h).matches()) {
+          out.add(new Problem("spec.externalHosts[" + i + "]",
+              "must be a DNS name such as fraud.example.com or *.example.com"));
+        }
+      }
+    }
+    duration(spec.getTimeout(), 1, "spec.timeout", out);
+  }
+
+  private static void abTest(ABTestSpec spec, List<Problem> out) {
+    if (spec == null) {
+      out.add(new Problem("spec", "is required"));
+      return;
+    }
+    hostRouting(spec, out);
+    List<Variant> variants = spec.getVariants() == null ? List.of() : spec.getVariants();
+    if (variants.size() < 2 || variants.size() > 10) {
+      out.add(new Problem("spec.variants", "needs 2 to 10 variants, has " + variants.size()));
+    }
+    Set<String> names = new HashSet<>();
+    int sum = 0;
+    boolean weightsKnown = true;
+    for (int i = 0; i < variants.size(); i++) {
+      Variant v = variants.get(i);
+      String at = "spec.variants[" + i + "]";
+      if (v.getName() == null || v.getName().isEmpty()) {
+        out.add(new Problem(at + ".name", "is required"));
+      } else if (v.getName().length() > 63 || !DNS_1123_LABEL.matcher(v.getName()).matches()) {
+        out.add(new Problem(at + ".name", "must be a DNS label (lower case letters, digits, '-'): " + v.getName()));
+      } else if (!names.add(v.getName())) {
+        out.add(new Problem(at + ".name", "variants[].name must be unique: " + v.getName() + " appears twice"));
+      }
+      ref(v.getInferenceService(), at + ".inferenceService", out);
+      if (v.getWeight() == null) {
+        out.add(new Problem(at + ".weight", "is required"));
+        weightsKnown = false;
+      } else {
+        range(v.getWeight(), 0, 100, at + ".weight", out);
+        sum += v.getWeight();
+      }
+    }
+    if (weightsKnown && !variants.isEmpty() && sum != 100) {
+      out.add(new Problem("spec.variants", "variants[].weight must sum to 100, they sum to " + sum));
+    }
+    List<Route> routes = spec.getRoutes();
+    if (routes != null) {
+      maxItems(routes, 20, "spec.routes", out);
+      for (int i = 0; i < routes.size(); i++) {
+        route(routes.get(i), "spec.routes[" + i + "]", names, out);
+      }
+    }
+    StickySession sticky = spec.getStickySession();
+    if (sticky != null) {
+      if (sticky.getCookieName() != null
+          && (sticky.getCookieName().length() > 64 || !COOKIE_NAME.matcher(sticky.getCookieName()).matches())) {
+        out.add(new Problem("spec.stickySession.cookieName", "must be letters, digits, '_' or '-'"));
+      }
+      duration(sticky.getMaxAge(), 1000, "spec.stickySession.maxAge", out);
+    }
+    Retries r = spec.getRetries();
+    if (r != null) {
+      if (r.getAttempts() == null) {
+        out.add(new Problem("spec.retries.attempts", "is required"));
+      } else {
+        range(r.getAttempts(), 0, 10, "spec.retries.attempts", out);
+      }
+      duration(r.getPerTryTimeout(), 1, "spec.retries.perTryTimeout", out);
+      if (r.getRetryOn() != null && (r.getRetryOn().length() > 256 || !RETRY_ON.matcher(r.getRetryOn()).matches())) {
+        out.add(new Problem("spec.retries.retryOn", "must be a comma-separated list such as 5xx,reset"));
+      }
+    }
+  }
+
+  private static void route(Route route, String at, Set<String> variants, List<Problem> out) {
+    if (route.getVariant() == null || route.getVariant().isEmpty()) {
+      out.add(new Problem(at + ".variant", "is required"));
+    } else if (!variants.contains(route.getVariant())) {
+      out.add(new Problem(at + ".variant",
+          "every routes[].variant must name one of variants[].name; unknown variant " + route.getVariant()));
+    }
+    Map<String, StringMatch> headers = route.getHeaders();
+    if (headers == null || headers.isEmpty()) {
+      out.add(new Problem(at + ".headers", "a route needs at least one header match"));
+      return;
+    }
+    if (headers.size() > 16) {
+      out.add(new Problem(at + ".headers", "must have at most 16 entries"));
+    }
+    headers.forEach((name, match) -> {
+      String h = at + ".headers." + name;
+      if (!HEADER_NAME.matcher(name).matches()) {
+        out.add(new Problem(h, "header names must be lower case (Istio matches lower-case header names)"));
+      }
+      int set = 0;
+      if (match != null) {
+        set += match.getExact() != null ? 1 : 0;
+        set += match.getPrefix() != null ? 1 : 0;
+        set += match.getRegex() != null ? 1 : 0;
+      }
+      if (set != 1) {
+        out.add(new Problem(h, "set exactly one of exact, prefix or regex"));
+      } else if (match.getRegex() != null) {
+        try {
+          Pattern.compile(match.getRegex());
+        } catch (PatternSyntaxException e) {
+          out.add(new Problem(h + ".regex", "is not a valid regular expression: " + e.getDescription()));
+        }
+      }
+    });
+  }
+
+  private static void shadowTest(ShadowTestSpec spec, List<Problem> out) {
+    if (spec == null) {
+      out.add(new Problem("spec", "is required"));
+      return;
+    }
+    hostRouting(spec, out);
+    ref(spec.getPrimary(), "spec.primary", out);
+    ref(spec.getShadow(), "spec.shadow", out);
+    if (spec.getPrimary() != null && spec.getPrimary().equals(spec.getShadow())) {
+      out.add(new Problem("spec.shadow", "shadow must differ from primary"));
+    }
+    Double mirror = spec.getMirrorPercent();
+    if (mirror != null && (mirror.isNaN() || mirror < 0 || mirror > 100)) {
+      out.add(new Problem("spec.mirrorPercent", "must be between 0 and 100, got " + mirror));
+    }
+  }
+
+  // ---- CircuitBreaker
+
+  private static void circuitBreaker(CircuitBreakerSpec spec, List<Problem> out) {
+    if (spec == null) {
+      out.add(new Problem("spec", "is required"));
+      return;
+    }
+    ref(spec.getInferenceService(), "spec.inferenceService", out);
+    ConnectionPool cp = spec.getConnectionPool();
+    if (cp != null) {
+      range(cp.getMaxConnections(), 1, Integer.MAX_VALUE, "spec.connectionPool.maxConnections", out);
+      range(cp.getMaxPendingRequests(), 1, Integer.MAX_VALUE, "spec.connectionPool.maxPendingRequests", out);
+      range(cp.getMaxRequestsPerConnection(), 0, Integer.MAX_VALUE,
+          "spec.connectionPool.maxRequestsPerConnection", out);
+      duration(cp.getConnectTimeout(), 1, "spec.connectionPool.connectTimeout", out);
+    }
+    OutlierDetection od = spec.getOutlierDetection();
+    if (od != null) {
+      range(od.getConsecutive5xxErrors(), 1, Integer.MAX_VALUE, "spec.outlierDetection.consecutive5xxErrors", out);
+      duration(od.getInterval(), 1, "spec.outlierDetection.interval", out);
+      duration(od.getBaseEjectionTime(), 1, "spec.outlierDetection.baseEjectionTime", out);
+      range(od.getMaxEjectionPercent(), 0, 100, "spec.outlierDetection.maxEjectionPercent", out);
+    }
+  }
+
+  // ---- helpers
+
+  private static void ref(String name, String field, List<Problem> out) {
+    if (name == null || name.isEmpty()) {
+      out.add(new Problem(field, "is required"));
+    } else if (name.length() > 63 || !DNS_LABEL.matcher(name).matches()) {
+      out.add(new Problem(field, "must be the name of an InferenceService (a DNS-1035 label): " + name));
+    }
+  }
+
+  private static void range(Integer value, int min, int max, String field, List<Problem> out) {
+    if (value != null && (value < min || value > max)) {
+      out.add(new Problem(field, max == Integer.MAX_VALUE
+          ? "must be " + min + " or more, got " + value
+          : "must be between " + min + " and " + max + ", got " + value));
+    }
+  }
+
+  private static void maxItems(List<?> list, int max, String field, List<Problem> out) {
+    if (list.size() > max) {
+      out.add(new Problem(field, "must have at most " + max + " items"));
+    }
+  }
+
+  private static void duration(String value, long minMillis, String field, List<Problem> out) {
+    if (value == null) {
+      return;
+    }
+    if (value.length() > 32 || !DURATION.matcher(value).matches()) {
+      out.add(new Problem(field, "must be a duration such as 500ms, 5s or 1m, got " + value));
+    } else if (millis(value) < minMillis) {
+      out.add(new Problem(field, "must be at least " + (minMillis >= 1000 ? minMillis / 1000 + "s" : minMillis + "ms")
+          + ", got " + value));
+    }
+  }
+
+  /** A Go duration ({@code 1h30m}, {@code 1.5s}, {@code 250ms}) in milliseconds, fractions truncated. */
+  public static double millis(String duration) {
+    var m = DURATION_PART.matcher(duration);
+    double total = 0;
+    while (m.find()) {
+      double n = Double.parseDouble(m.group(1));
+      total += switch (m.group(2)) {
+        case "h" -> n * 3_600_000;
+        case "m" -> n * 60_000;
+        case "s" -> n * 1_000;
+        case "ms" -> n;
+        case "us" -> n / 1_000;
+        default -> n / 1_000_000;
+      };
+    }
+    return total;
+  }
+}
