@@ -24,6 +24,7 @@ import io.mlserving.operator.desired.Labels;
 import io.mlserving.operator.desired.Names;
 import io.mlserving.operator.reconcile.ChildApplier;
 import io.mlserving.operator.reconcile.ErrorMessages;
+import io.mlserving.operator.reconcile.Owners;
 import io.mlserving.operator.reconcile.StatusUpdates;
 import io.mlserving.operator.status.Conditions;
 import io.mlserving.operator.status.InferenceServiceReadiness;
@@ -82,11 +83,7 @@ public class InferenceServiceReconciler implements Reconciler<InferenceService> 
 
   private static <R extends HasMetadata> InformerEventSource<R, InferenceService> owned(Class<R> type,
       EventSourceContext<InferenceService> ctx) {
-    SecondaryToPrimaryMapper<R> byOwnerLabel = r -> {
-      Map<String, String> labels = r.getMetadata().getLabels();
-      String owner = labels == null ? null : labels.get(Labels.OWNER_NAME);
-      return owner == null ? Set.of() : Set.of(new ResourceID(owner, r.getMetadata().getNamespace()));
-    };
+    SecondaryToPrimaryMapper<R> byOwnerLabel = r -> Owners.of(r, "InferenceService");
     return new InformerEventSource<>(InformerEventSourceConfiguration.from(type, InferenceService.class)
         .withName("inferenceservice-" + type.getSimpleName().toLowerCase())
         .withLabelSelector(OWNED_SELECTOR)

@@ -1,0 +1,64 @@
+package io.mlserving.operator.testing;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** The fabric8 mock API server in CRUD mode with our CRDs registered, and a client for it. */
+public final class MockCluster implements AutoCloseable {
+  public final RecordingDispatcher dispatcher = new RecordingDispatcher();
+  public final KubernetesMockServer server;
+  public final KubernetesClient client;
+
+  private MockCluster() {
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
+    server.init();
+    client = server.createClient();
+  }
+
+  /** A started mock with the four mlserving CRDs (so their status subresource behaves as on a cluster). */
+  public static MockCluster start() {
+    MockCluster cluster = new MockCluster();
+    for (CustomResourceDefinition crd : generatedCrds()) {
+      cluster.client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+    }
+    cluster.dispatcher.clearRequests();
+    return cluster;
+  }
+
+  /** The CRDs the build generated into target/classes/META-INF/fabric8. */
+  public static List<CustomResourceDefinition> generatedCrds() {
+    Path dir = Path.of("target", "classes", "META-INF", "fabric8");
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(p -> p.getFileName().toString().endsWith(".mlserving.io-v1.yml")).sorted()
+          .map(MockCluster::readCrd).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("run 'mvn process-classes' first: " + dir, e);
+    }
+  }
+
+  private static CustomResourceDefinition readCrd(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      return Serialization.unmarshal(in, CustomResourceDefinition.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.destroy();
+  }
+}
