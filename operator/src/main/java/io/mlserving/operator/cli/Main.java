@@ -25,9 +25,16 @@ public final class Main implements Runnable {
     System.exit(execute(args));
   }
 
-  /** Runs the command line and returns its exit status (tests call this). */
+  /** Runs the command line on the process's stdout and stderr and returns its exit status. */
   public static int execute(String... args) {
+    return execute(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+  }
+
+  /** Runs the command line with the given output and error writers (tests call this). */
+  public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new Main());
+    cli.setOut(out);
+    cli.setErr(err);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       // Never a stack trace for the user: one line, and the exit status says it failed.
       commandLine.getErr().println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));

@@ -1,0 +1,120 @@
+package io.mlserving.operator.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
+import io.mlserving.operator.api.v1alpha1.InferenceService;
+import io.mlserving.operator.status.InferenceServiceReadiness.Verdict;
+import io.mlserving.operator.testing.Fixtures;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class InferenceServiceReadinessTest {
+  private final InferenceService isvc = Fixtures.isvc("ns", "iris", "img");
+
+  private static Deployment deployment(Long generation, Long observed, Integer spec, Integer updated, Integer replicas,
+      Integer available, String availableStatus) {
+    DeploymentBuilder b = new DeploymentBuilder()
+        .withNewMetadata().withName("iris").withNamespace("ns").withGeneration(generation).endMetadata()
+        .withNewSpec().withReplicas(spec).endSpec()
+        .withNewStatus().withObservedGeneration(observed).withUpdatedReplicas(updated).withReplicas(replicas)
+          .withAvailableReplicas(available).withReadyReplicas(available).endStatus();
+    if (availableStatus != null) {
+      b.editStatus().addToConditions(new DeploymentConditionBuilder().withType("Available")
+          .withStatus(availableStatus).build()).endStatus();
+    }
+    return b.build();
+  }
+
+  private Verdict verdict(Deployment d, Pod... pods) {
+    return InferenceServiceReadiness.verdict(isvc, Optional.ofNullable(d), List.of(pods));
+  }
+
+  @Test
+  void completeAvailableRolloutIsReady() {
+    Verdict v = verdict(deployment(2L, 2L, 2, 2, 2, 2, "True"));
+    assertThat(v.status()).isEqualTo("True");
+    assertThat(v.reason()).isEqualTo(Reasons.READY);
+    assertThat(v.message()).isEqualTo("2/2 replicas ready.");
+  }
+
+  @Test
+  void notReadyUntilTheRolloutIsComplete() {
+    assertThat(verdict(null).reason()).isEqualTo(Reasons.PROGRESSING);
+    assertThat(verdict(deployment(3L, 2L, 2, 2, 2, 2, "True")).message()).contains("observe");
+    assertThat(verdict(deployment(2L, 2L, 3, 2, 2, 2, "True")).message()).contains("2 of 3 pods updated");
+    assertThat(verdict(deployment(2L, 2L, 2, 2, 3, 2, "True")).message()).contains("old pods are terminating");
+    assertThat(verdict(deployment(2L, 2L, 2, 2, 2, 1, "True")).message()).contains("1 of 2 updated pods available");
+    assertThat(verdict(deployment(2L, 2L, 2, 2, 2, 2, "False")).message()).contains("not Available");
+    assertThat(verdict(deployment(2L, 2L, 2, 2, 2, 2, "False")).status()).isEqualTo("False");
+  }
+
+  @Test
+  void scaledToZeroIsReady() {
+    Verdict v = verdict(deployment(1L, 1L, 0, 0, 0, 0, null));
+    assertThat(v.status()).isEqualTo("True");
+    assertThat(v.message()).contains("Scaled to zero");
+  }
+
+  @Test
+  void progressDeadlineExceededIsItsOwnReason() {
+    Deployment d = deployment(1L, 1L, 1, 1, 1, 0, "False");
+    d.getStatus().getConditions().add(new DeploymentConditionBuilder().withType("Progressing").withStatus("False")
+        .withReason("ProgressDeadlineExceeded").withMessage("ReplicaSet \"iris-1\" has timed out progressing.").build());
+    Verdict v = verdict(d);
+    assertThat(v.reason()).isEqualTo(Reasons.PROGRESS_DEADLINE_EXCEEDED);
+    assertThat(v.message()).contains("timed out").contains("kubectl describe pods");
+  }
+
+  @Test
+  void crashLoopingOrFailedLoaderIsModelLoadFailedEvenIfTheDeploymentLooksAvailable() {
+    Pod crash = pod("iris-a", new ContainerStatusBuilder().withName("model-loader")
+        .withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState()
+        .withNewLastState().withNewTerminated().withExitCode(1).withMessage("403 Forbidden").endTerminated()
+        .endLastState().build());
+    Verdict v = verdict(deployment(1L, 1L, 1, 1, 1, 1, "True"), crash);
+    assertThat(v.reason()).isEqualTo(Reasons.MODEL_LOAD_FAILED);
+    assertThat(v.message()).contains("iris-a").contains("exit code 1").contains("403 Forbidden")
+        .contains("kubectl logs -n ns <pod> -c model-loader");
+
+    Pod failed = pod("iris-b", new ContainerStatusBuilder().withName("model-loader")
+        .withNewState().withNewTerminated().withExitCode(2).withReason("Error").endTerminated().endState().build());
+    assertThat(verdict(null, failed).message()).contains("iris-b failed (exit code 2): Error");
+
+    Pod pull = pod("iris-c", new ContainerStatusBuilder().withName("model-loader")
+        .withNewState().withNewWaiting().withReason("ImagePullBackOff").withMessage("no such image").endWaiting()
+        .endState().build());
+    assertThat(verdict(null, pull).reason()).isEqualTo(Reasons.MODEL_LOAD_FAILED);
+  }
+
+  @Test
+  void runningOrSucceededLoaderIsNoFailure() {
+    Pod ok = pod("iris-a", new ContainerStatusBuilder().withName("model-loader")
+        .withNewState().withNewTerminated().withExitCode(0).endTerminated().endState().build());
+    Pod running = pod("iris-b", new ContainerStatusBuilder().withName("model-loader")
+        .withNewState().withNewRunning().endRunning().endState().build());
+    assertThat(InferenceServiceReadiness.loaderFailure(List.of(ok, running))).isEmpty();
+  }
+
+  @Test
+  void crashLoopingPredictorIsNamedInTheProgressMessage() {
+    Pod pod = new PodBuilder().withNewMetadata().withName("iris-x").endMetadata().withNewStatus()
+        .addToContainerStatuses(new ContainerStatusBuilder().withName("predictor")
+            .withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState().build())
+        .endStatus().build();
+    Verdict v = verdict(deployment(1L, 1L, 1, 1, 1, 0, "False"), pod);
+    assertThat(v.reason()).isEqualTo(Reasons.PROGRESSING);
+    assertThat(v.message()).contains("Pod iris-x: container predictor is in CrashLoopBackOff");
+  }
+
+  private static Pod pod(String name, io.fabric8.kubernetes.api.model.ContainerStatus loader) {
+    return new PodBuilder().withNewMetadata().withName(name).endMetadata()
+        .withNewStatus().addToInitContainerStatuses(loader).endStatus().build();
+  }
+}
