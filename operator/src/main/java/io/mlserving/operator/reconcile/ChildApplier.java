@@ -2,6 +2,7 @@ package io.mlserving.operator.reconcile;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.Optional;
@@ -29,10 +30,22 @@ public final class ChildApplier {
    */
   public <R extends HasMetadata> R apply(R desired, Optional<R> actual, InformerEventSource<R, ?> source,
       HasMetadata primary) {
+    @SuppressWarnings("unchecked")
+    Class<R> type = (Class<R>) desired.getClass();
+    return apply(desired, actual, source, type, primary);
+  }
+
+  /**
+   * As {@link #apply(HasMetadata, Optional, InformerEventSource, HasMetadata)}, for an informer whose type
+   * differs from the desired object's (a generic informer for Istio objects of the detected version).
+   */
+  public <R extends HasMetadata> R apply(HasMetadata desired, Optional<R> actual, InformerEventSource<R, ?> source,
+      Class<R> type, HasMetadata primary) {
     if (actual.isPresent() && Matcher.matches(desired, actual.get())) {
       return actual.get();
     }
-    R applied = client.resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+    HasMetadata result = client.resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+    R applied = type.isInstance(result) ? type.cast(result) : Serialization.jsonMapper().convertValue(result, type);
     ResourceID primaryId = ResourceID.fromResource(primary);
     if (actual.isPresent()) {
       LOG.info("Restored or updated {} {}/{} for {} {}", desired.getKind(), desired.getMetadata().getNamespace(),

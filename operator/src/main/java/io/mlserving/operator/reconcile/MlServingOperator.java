@@ -7,7 +7,12 @@ import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.mlserving.operator.config.OperatorSettings;
+import io.mlserving.operator.desired.IstioApi;
 import io.mlserving.operator.reconcile.isvc.InferenceServiceReconciler;
+import io.mlserving.operator.reconcile.traffic.ABTestReconciler;
+import io.mlserving.operator.reconcile.traffic.CircuitBreakerReconciler;
+import io.mlserving.operator.reconcile.traffic.ShadowTestReconciler;
+import java.util.Optional;
 import java.time.Clock;
 import java.util.function.Consumer;
 
@@ -31,6 +36,10 @@ public final class MlServingOperator {
       }
     });
     register(operator, new InferenceServiceReconciler(settings, clock), settings);
+    Optional<IstioApi> istio = IstioDetector.detect(client, settings.istioApi());
+    register(operator, new ABTestReconciler(istio, clock), settings);
+    register(operator, new ShadowTestReconciler(istio, clock), settings);
+    register(operator, new CircuitBreakerReconciler(istio, clock), settings);
     return operator;
   }
 

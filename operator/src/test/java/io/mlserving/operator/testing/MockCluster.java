@@ -37,6 +37,15 @@ public final class MockCluster implements AutoCloseable {
     return cluster;
   }
 
+  /** Makes the mock serve Istio's networking API in {@code versions} (v1, v1beta1), as a cluster with Istio. */
+  public MockCluster withIstio(String... versions) {
+    for (String v : versions) {
+      dispatcher.serve("networking.istio.io/" + v,
+          java.util.Map.of("virtualservices", "VirtualService", "destinationrules", "DestinationRule"));
+    }
+    return this;
+  }
+
   /** The CRDs the build generated into target/classes/META-INF/fabric8. */
   public static List<CustomResourceDefinition> generatedCrds() {
     Path dir = Path.of("target", "classes", "META-INF", "fabric8");

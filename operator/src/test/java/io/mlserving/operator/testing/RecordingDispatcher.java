@@ -60,6 +60,7 @@ public class RecordingDispatcher extends KubernetesCrudDispatcher {
 
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private final List<Fault> faults = new CopyOnWriteArrayList<>();
+  private final java.util.Map<String, String> discovery = new java.util.concurrent.ConcurrentHashMap<>();
 
   public RecordingDispatcher() {
     super(List.of());
@@ -79,6 +80,10 @@ public class RecordingDispatcher extends KubernetesCrudDispatcher {
         }
         return response;
       }
+    }
+    String discovered = "GET".equals(r.method()) ? discovery.get(r.path()) : null;
+    if (discovered != null) {
+      return new MockResponse().setResponseCode(200).setBody(discovered);
     }
     if ("PATCH".equals(r.method()) && r.contentType() != null
         && r.contentType().startsWith("application/apply-patch")) {
@@ -160,6 +165,23 @@ public class RecordingDispatcher extends KubernetesCrudDispatcher {
   /** The next {@code times} requests matching {@code when} answer {@code code} only after {@code delayMs}. */
   public void delayNext(Predicate<Request> when, int code, long delayMs, int times) {
     faults.add(new Fault(when, code, delayMs, times));
+  }
+
+  /**
+   * Answers the discovery request {@code GET /apis/<groupVersion>} with the given resources (plural name to
+   * kind), as an API server does for a served group version; the CRUD mock itself answers 404.
+   */
+  public void serve(String groupVersion, java.util.Map<String, String> pluralToKind) {
+    StringBuilder sb = new StringBuilder("{\"kind\":\"APIResourceList\",\"apiVersion\":\"v1\",\"groupVersion\":\"")
+        .append(groupVersion).append("\",\"resources\":[");
+    String sep = "";
+    for (var e : pluralToKind.entrySet()) {
+      sb.append(sep).append("{\"name\":\"").append(e.getKey()).append("\",\"kind\":\"").append(e.getValue())
+          .append("\",\"namespaced\":true,\"singularName\":\"\",\"verbs\":[\"get\",\"list\",\"watch\",\"create\",")
+          .append("\"update\",\"patch\",\"delete\"]}");
+      sep = ",";
+    }
+    discovery.put("/apis/" + groupVersion, sb.append("]}").toString());
   }
 
   public void clearFaults() {

@@ -1,0 +1,63 @@
+package io.mlserving.operator.reconcile.traffic;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.mlserving.operator.api.v1alpha1.ABTest;
+import io.mlserving.operator.api.v1alpha1.ABTestStatus;
+import io.mlserving.operator.api.v1alpha1.InferenceService;
+import io.mlserving.operator.api.v1alpha1.ShadowTest;
+import io.mlserving.operator.desired.ABTestResources;
+import io.mlserving.operator.desired.InferenceServiceResources;
+import io.mlserving.operator.desired.IstioApi;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Keeps an ABTest's apex Service and weighted VirtualService in place; status carries the weights. */
+@ControllerConfiguration(name = ABTestReconciler.NAME)
+public class ABTestReconciler extends ReferencingReconciler<ABTest, ABTestStatus> {
+  public static final String NAME = "abtest";
+
+  public ABTestReconciler(Optional<IstioApi> istioApi, Clock clock) {
+    super(ABTest.class, List.of(ABTest.class, ShadowTest.class), istioApi, clock);
+  }
+
+  @Override
+  protected ABTestStatus newStatus(ABTest ab) {
+    ABTestStatus status = new ABTestStatus();
+    status.setHost(ABTestResources.host(ab));
+    status.setUrl(ABTestResources.url(ab));
+    if (ab.getSpec() != null && ab.getSpec().getVariants() != null) {
+      status.setWeights(ABTestResources.effectiveWeights(ab));
+      status.setWeightSummary(ABTestResources.weightSummary(ab));
+    }
+    return status;
+  }
+
+  @Override
+  protected List<HasMetadata> desired(ABTest ab, IstioApi api, Map<String, InferenceService> isvcs) {
+    InferenceService first = isvcs.get(ab.getSpec().getVariants().get(0).getInferenceService());
+    List<HasMetadata> out = new ArrayList<>();
+    out.add(ABTestResources.apexService(ab, InferenceServiceResources.portName(first)));
+    out.add(ABTestResources.virtualService(ab, api));
+    return out;
+  }
+
+  @Override
+  protected String istioKind() {
+    return "VirtualService";
+  }
+
+  @Override
+  protected boolean generatesService() {
+    return true;
+  }
+
+  @Override
+  protected String readyMessage(ABTest ab) {
+    return "Every variant is Ready; " + ABTestResources.host(ab) + " routes " + ABTestResources.weightSummary(ab)
+        + ".";
+  }
+}

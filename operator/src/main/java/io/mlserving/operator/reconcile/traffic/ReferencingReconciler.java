@@ -1,0 +1,239 @@
+package io.mlserving.operator.reconcile.traffic;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.GroupVersionKind;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.mlserving.operator.api.v1alpha1.InferenceService;
+import io.mlserving.operator.api.v1alpha1.MlServingStatus;
+import io.mlserving.operator.desired.IstioApi;
+import io.mlserving.operator.desired.Labels;
+import io.mlserving.operator.reconcile.ChildApplier;
+import io.mlserving.operator.reconcile.ErrorMessages;
+import io.mlserving.operator.reconcile.Owners;
+import io.mlserving.operator.reconcile.StatusUpdates;
+import io.mlserving.operator.status.Conditions;
+import io.mlserving.operator.status.Reasons;
+import io.mlserving.operator.validation.CrossChecks;
+import io.mlserving.operator.validation.Problem;
+import io.mlserving.operator.validation.Validation;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What ABTest, ShadowTest and CircuitBreaker share: they reference InferenceServices, claim a host (or a
+ * target) exclusively in their namespace, and generate Istio objects. References and claims are re-checked
+ * whenever a referenced InferenceService or a rival claimant changes (informers, no polling); a missing
+ * reference or a lost claim gives Ready=False and generates nothing new.
+ */
+public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S extends MlServingStatus>
+    implements Reconciler<P> {
+  public static final String ISTIO_NOT_INSTALLED = "IstioNotInstalled";
+  private static final Logger LOG = LoggerFactory.getLogger(ReferencingReconciler.class);
+
+  private final Class<P> type;
+  private final List<Class<? extends HasMetadata>> rivalTypes;
+  protected final Optional<IstioApi> istioApi;
+  protected final Clock clock;
+
+  private InformerEventSource<InferenceService, P> inferenceServices;
+  private final List<InformerEventSource<? extends HasMetadata, P>> rivals = new ArrayList<>();
+  private InformerEventSource<Service, P> services;
+  private InformerEventSource<GenericKubernetesResource, P> istioObjects;
+
+  protected ReferencingReconciler(Class<P> type, List<Class<? extends HasMetadata>> rivalTypes,
+      Optional<IstioApi> istioApi, Clock clock) {
+    this.type = type;
+    this.rivalTypes = rivalTypes;
+    this.istioApi = istioApi;
+    this.clock = clock;
+  }
+
+  /** The kind's status with its own fields (host, url, weights) filled from the spec. */
+  protected abstract S newStatus(P resource);
+
+  /** Everything the resource generates, given the InferenceServices of its namespace by name. */
+  protected abstract List<HasMetadata> desired(P resource, IstioApi api, Map<String, InferenceService> isvcs);
+
+  /** The Istio kind this generates: VirtualService or DestinationRule. */
+  protected abstract String istioKind();
+
+  /** Whether it generates an apex Service. */
+  protected abstract boolean generatesService();
+
+  /** The Ready message once everything is in place. */
+  protected abstract String readyMessage(P resource);
+
+  private String kind() {
+    return HasMetadata.getKind(type);
+  }
+
+  @Override
+  public List<EventSource<?, P>> prepareEventSources(EventSourceContext<P> ctx) {
+    IndexerResourceCache<P> primaries = ctx.getPrimaryCache();
+    List<EventSource<?, P>> sources = new ArrayList<>();
+    inferenceServices = new InformerEventSource<>(InformerEventSourceConfiguration
+        .from(InferenceService.class, type)
+        .withName(kind().toLowerCase() + "-inferenceservices")
+        .withSecondaryToPrimaryMapper(isvc -> ids(primaries.list(isvc.getMetadata().getNamespace(),
+            p -> CrossChecks.references(p).containsValue(isvc.getMetadata().getName())
+                || CrossChecks.host(p).map(isvc.getMetadata().getName()::equals).orElse(false))))
+        .build(), ctx);
+    sources.add(inferenceServices);
+    for (Class<? extends HasMetadata> rival : rivalTypes) {
+      InformerEventSource<? extends HasMetadata, P> source = rivalSource(rival, primaries, ctx);
+      rivals.add(source);
+      sources.add(source);
+    }
+    String owned = Labels.MANAGED_SELECTOR + "," + Labels.OWNER_KIND + "=" + kind();
+    if (generatesService()) {
+      services = new InformerEventSource<>(InformerEventSourceConfiguration.from(Service.class, type)
+          .withName(kind().toLowerCase() + "-services")
+          .withLabelSelector(owned)
+          .withSecondaryToPrimaryMapper(s -> Owners.of(s, kind()))
+          .build(), ctx);
+      sources.add(services);
+    }
+    if (istioApi.isPresent()) {
+      GroupVersionKind gvk = new GroupVersionKind(IstioApi.GROUP, istioApi.get().version(), istioKind());
+      istioObjects = new InformerEventSource<>(InformerEventSourceConfiguration.from(gvk, type)
+          .withName(kind().toLowerCase() + "-" + istioKind().toLowerCase() + "s")
+          .withLabelSelector(owned)
+          .withSecondaryToPrimaryMapper(o -> Owners.of(o, kind()))
+          .build(), ctx);
+      sources.add(istioObjects);
+    }
+    return sources;
+  }
+
+  /** An informer on a kind whose resources may claim the same host: a change re-checks the other claimants. */
+  private <R extends HasMetadata> InformerEventSource<R, P> rivalSource(Class<R> rival,
+      IndexerResourceCache<P> primaries, EventSourceContext<P> ctx) {
+    return new InformerEventSource<>(InformerEventSourceConfiguration.from(rival, type)
+        .withName(kind().toLowerCase() + "-rival-" + HasMetadata.getKind(rival).toLowerCase())
+        .withSecondaryToPrimaryMapper(r -> {
+          Optional<String> claim = CrossChecks.claim(r);
+          return claim.isEmpty() ? Set.of() : ids(primaries.list(r.getMetadata().getNamespace(),
+              p -> claim.equals(CrossChecks.claim(p)) && !sameObject(p, r)));
+        })
+        .build(), ctx);
+  }
+
+  @Override
+  public UpdateControl<P> reconcile(P resource, Context<P> ctx) {
+    String namespace = resource.getMetadata().getNamespace();
+    S next = newStatus(resource);
+    next.setObservedGeneration(resource.getMetadata().getGeneration());
+    next.setConditions(resource.getStatus() == null ? List.of() : resource.getStatus().getConditions());
+
+    List<Problem> problems = Validation.validate(resource);
+    if (!problems.isEmpty()) {
+      LOG.warn("{} {}/{} is invalid: {}", kind(), namespace, resource.getMetadata().getName(), problems);
+      return notReady(resource, next, Reasons.INVALID_SPEC, "The spec is invalid, nothing was generated: "
+          + join(problems) + ". Fix the resource; check that the installed CRD is current.");
+    }
+    if (istioApi.isEmpty()) {
+      return notReady(resource, next, ISTIO_NOT_INSTALLED, "The cluster serves no networking.istio.io"
+          + " VirtualService or DestinationRule API: install Istio, then restart the operator.");
+    }
+    Map<String, InferenceService> isvcs = inferenceServices.list(namespace, x -> true)
+        .collect(Collectors.toMap(i -> i.getMetadata().getName(), Function.identity(), (a, b) -> a));
+    List<Problem> missing = CrossChecks.missingReferences(resource, isvcs.keySet());
+    if (!missing.isEmpty()) {
+      return notReady(resource, next, Reasons.INFERENCE_SERVICE_NOT_FOUND, join(missing)
+          + ". Create it or fix the reference; this " + kind() + " recovers by itself when it appears.");
+    }
+    List<HasMetadata> claimants = new ArrayList<>();
+    for (InformerEventSource<? extends HasMetadata, P> rival : rivals) {
+      rival.list(namespace, x -> true).forEach(claimants::add);
+    }
+    Optional<Problem> conflict = CrossChecks.conflict(resource, claimants, isvcs.keySet());
+    if (conflict.isPresent()) {
+      return notReady(resource, next, Reasons.HOST_CONFLICT, conflict.get().toString()
+          + ". Nothing was generated for this " + kind() + "; it takes over by itself once the other is gone.");
+    }
+
+    ChildApplier applier = new ChildApplier(ctx.getClient());
+    for (HasMetadata object : desired(resource, istioApi.get(), isvcs)) {
+      ResourceID id = new ResourceID(object.getMetadata().getName(), namespace);
+      if (object instanceof Service service) {
+        applier.apply(service, services.get(id), services, resource);
+      } else {
+        applier.apply(object, istioObjects.get(id), istioObjects, GenericKubernetesResource.class, resource);
+      }
+    }
+
+    List<String> waiting = new ArrayList<>();
+    for (String name : new LinkedHashSet<>(CrossChecks.references(resource).values())) {
+      InferenceService isvc = isvcs.get(name);
+      if (isvc.getStatus() == null || !Conditions.isReady(isvc.getStatus().getConditions())) {
+        String why = isvc.getStatus() == null ? "no status yet"
+            : Conditions.find(isvc.getStatus().getConditions(), Conditions.READY)
+                .map(c -> c.getReason() + ": " + c.getMessage()).orElse("no Ready condition yet");
+        waiting.add("InferenceService " + name + " is not Ready (" + why + ")");
+      }
+    }
+    if (!waiting.isEmpty()) {
+      return notReady(resource, next, Reasons.PROGRESSING, "Routing is applied; waiting: "
+          + String.join("; ", waiting) + ".");
+    }
+    put(next, resource, Conditions.TRUE, Reasons.READY, readyMessage(resource));
+    return StatusUpdates.patchIfChanged(resource, next);
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<P> updateErrorStatus(P resource, Context<P> ctx, Exception e) {
+    LOG.warn("Reconciling {} {}/{} failed: {}", kind(), resource.getMetadata().getNamespace(),
+        resource.getMetadata().getName(), e.toString());
+    S next = newStatus(resource);
+    next.setObservedGeneration(resource.getMetadata().getGeneration());
+    next.setConditions(resource.getStatus() == null ? List.of() : resource.getStatus().getConditions());
+    put(next, resource, Conditions.FALSE, Reasons.RECONCILE_ERROR, ErrorMessages.describe(e));
+    return StatusUpdates.errorPatchIfChanged(resource, next);
+  }
+
+  private UpdateControl<P> notReady(P resource, S next, String reason, String message) {
+    put(next, resource, Conditions.FALSE, reason, message);
+    return StatusUpdates.patchIfChanged(resource, next);
+  }
+
+  private void put(S next, P resource, String status, String reason, String message) {
+    next.setConditions(Conditions.put(next.getConditions(), Conditions.of(Conditions.READY, status, reason,
+        message, resource.getMetadata().getGeneration()), clock.instant()));
+  }
+
+  private static String join(Collection<Problem> problems) {
+    return problems.stream().map(Problem::toString).collect(Collectors.joining("; "));
+  }
+
+  private static Set<ResourceID> ids(java.util.stream.Stream<? extends HasMetadata> resources) {
+    return resources.map(ResourceID::fromResource).collect(Collectors.toSet());
+  }
+
+  private static boolean sameObject(HasMetadata a, HasMetadata b) {
+    return a.getKind().equals(b.getKind()) && a.getMetadata().getName().equals(b.getMetadata().getName())
+        && Objects.equals(a.getMetadata().getNamespace(), b.getMetadata().getNamespace());
+  }
+}
