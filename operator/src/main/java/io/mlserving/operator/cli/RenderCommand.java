@@ -2,11 +2,10 @@ package io.mlserving.operator.cli;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.mlserving.operator.config.LoaderImages;
-import io.mlserving.operator.desired.DesiredState;
+import io.mlserving.operator.desired.DesiredResources;
 import io.mlserving.operator.desired.IstioApi;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -43,9 +42,11 @@ final class RenderCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    IstioApi api = IstioApi.parse(istioApi).orElse(null);
-    if (api == null) {
-      spec.commandLine().getErr().println("--istio-api: must be v1 or v1beta1, got " + istioApi);
+    IstioApi api;
+    try {
+      api = IstioApi.parse(istioApi);
+    } catch (IllegalArgumentException e) {
+      spec.commandLine().getErr().println("--istio-api: " + e.getMessage());
       return Main.INVALID;
     }
     ResourceLoader.Result result = new ResourceLoader(namespace).load(files);
@@ -58,13 +59,8 @@ final class RenderCommand implements Callable<Integer> {
       return Main.INVALID;
     }
     LoaderImages images = LoaderImages.from(System::getenv);
-    List<HasMetadata> out = new ArrayList<>();
-    for (ResourceLoader.Loaded l : result.resources()) {
-      out.addAll(DesiredState.of(l.resource(), images, api));
-    }
-    out.sort(Comparator.comparing((HasMetadata o) -> o.getKind())
-        .thenComparing(o -> o.getMetadata().getNamespace(), Comparator.nullsFirst(Comparator.naturalOrder()))
-        .thenComparing(o -> o.getMetadata().getName()));
+    List<HasMetadata> out = DesiredResources.ofAll(
+        result.resources().stream().map(ResourceLoader.Loaded::resource).toList(), images, api);
     spec.commandLine().getOut().print(YamlOutput.documents(out));
     spec.commandLine().getOut().flush();
     return 0;

@@ -1,6 +1,7 @@
 package io.mlserving.operator.desired;
 
 import io.mlserving.operator.api.v1alpha1.ModelSpec;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -39,7 +40,12 @@ public record StorageLocation(Scheme scheme, String uri, String claim, String su
       String rest = uri.substring("pvc://".length());
       int slash = rest.indexOf('/');
       String claim = slash < 0 ? rest : rest.substring(0, slash);
-      String path = slash < 0 ? "" : rest.substring(slash + 1).replaceAll("/+$", "");
+      // A volume subPath must be relative and must not climb out of the volume: the API server rejects
+      // "/x" and "../x". Repeated and edge slashes are dropped; ".." makes the location invalid.
+      String path = slash < 0 ? "" : rest.substring(slash + 1).replaceAll("/+", "/").replaceAll("^/|/$", "");
+      if (List.of(path.split("/")).contains("..")) {
+        return Optional.empty();
+      }
       return Optional.of(new StorageLocation(Scheme.PVC, uri, claim, path));
     }
     return Optional.empty();

@@ -64,7 +64,7 @@ class RenderCliTest {
     Files.writeString(dir.resolve("a.yaml"), ValidateCliTest.ISVC);
     CliRun run = CliRun.of("render", "--istio-api", "v2", "-f", dir.toString());
     assertThat(run.exitCode()).isEqualTo(1);
-    assertThat(run.err()).contains("--istio-api: must be v1 or v1beta1");
+    assertThat(run.err()).contains("--istio-api: unknown Istio API version 'v2'");
   }
 
   static List<JsonNode> docs(String yaml) throws IOException {

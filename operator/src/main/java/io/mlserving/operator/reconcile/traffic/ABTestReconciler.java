@@ -1,18 +1,13 @@
 package io.mlserving.operator.reconcile.traffic;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.mlserving.operator.api.v1alpha1.ABTest;
 import io.mlserving.operator.api.v1alpha1.ABTestStatus;
-import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.api.v1alpha1.ShadowTest;
 import io.mlserving.operator.desired.ABTestResources;
-import io.mlserving.operator.desired.InferenceServiceResources;
 import io.mlserving.operator.desired.IstioApi;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** Keeps an ABTest's apex Service and weighted VirtualService in place; status carries the weights. */
@@ -36,14 +31,6 @@ public class ABTestReconciler extends ReferencingReconciler<ABTest, ABTestStatus
     return status;
   }
 
-  @Override
-  protected List<HasMetadata> desired(ABTest ab, IstioApi api, Map<String, InferenceService> isvcs) {
-    InferenceService first = isvcs.get(ab.getSpec().getVariants().get(0).getInferenceService());
-    List<HasMetadata> out = new ArrayList<>();
-    out.add(ABTestResources.apexService(ab, InferenceServiceResources.portName(first)));
-    out.add(ABTestResources.virtualService(ab, api));
-    return out;
-  }
 
   @Override
   protected String istioKind() {

@@ -1,15 +1,12 @@
 package io.mlserving.operator.reconcile.traffic;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.mlserving.operator.api.v1alpha1.CircuitBreaker;
 import io.mlserving.operator.api.v1alpha1.CircuitBreakerStatus;
-import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.desired.CircuitBreakerResources;
 import io.mlserving.operator.desired.IstioApi;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** Keeps a CircuitBreaker's DestinationRule in place. */
@@ -30,10 +27,6 @@ public class CircuitBreakerReconciler extends ReferencingReconciler<CircuitBreak
     return status;
   }
 
-  @Override
-  protected List<HasMetadata> desired(CircuitBreaker cb, IstioApi api, Map<String, InferenceService> isvcs) {
-    return List.of(CircuitBreakerResources.destinationRule(cb, api));
-  }
 
   @Override
   protected String istioKind() {

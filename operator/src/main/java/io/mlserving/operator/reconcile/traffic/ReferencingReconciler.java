@@ -17,6 +17,7 @@ import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.api.v1alpha1.MlServingStatus;
+import io.mlserving.operator.desired.DesiredResources;
 import io.mlserving.operator.desired.IstioApi;
 import io.mlserving.operator.desired.Labels;
 import io.mlserving.operator.reconcile.ChildApplier;
@@ -73,9 +74,6 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
 
   /** The kind's status with its own fields (host, url, weights) filled from the spec. */
   protected abstract S newStatus(P resource);
-
-  /** Everything the resource generates, given the InferenceServices of its namespace by name. */
-  protected abstract List<HasMetadata> desired(P resource, IstioApi api, Map<String, InferenceService> isvcs);
 
   /** The Istio kind this generates: VirtualService or DestinationRule. */
   protected abstract String istioKind();
@@ -176,7 +174,8 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
     }
 
     ChildApplier applier = new ChildApplier(ctx.getClient());
-    for (HasMetadata object : desired(resource, istioApi.get(), isvcs)) {
+    // The same desired-state code as render; loader images matter only to InferenceServices.
+    for (HasMetadata object : DesiredResources.of(resource, null, istioApi.get(), isvcs)) {
       ResourceID id = new ResourceID(object.getMetadata().getName(), namespace);
       if (object instanceof Service service) {
         applier.apply(service, services.get(id), services, resource);

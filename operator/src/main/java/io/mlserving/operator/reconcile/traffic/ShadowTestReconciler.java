@@ -1,17 +1,13 @@
 package io.mlserving.operator.reconcile.traffic;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.mlserving.operator.api.v1alpha1.ABTest;
-import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.api.v1alpha1.ShadowTest;
 import io.mlserving.operator.api.v1alpha1.ShadowTestStatus;
-import io.mlserving.operator.desired.InferenceServiceResources;
 import io.mlserving.operator.desired.IstioApi;
 import io.mlserving.operator.desired.ShadowTestResources;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** Keeps a ShadowTest's apex Service and mirroring VirtualService in place. */
@@ -31,12 +27,6 @@ public class ShadowTestReconciler extends ReferencingReconciler<ShadowTest, Shad
     return status;
   }
 
-  @Override
-  protected List<HasMetadata> desired(ShadowTest st, IstioApi api, Map<String, InferenceService> isvcs) {
-    InferenceService primary = isvcs.get(st.getSpec().getPrimary());
-    return List.of(ShadowTestResources.apexService(st, InferenceServiceResources.portName(primary)),
-        ShadowTestResources.virtualService(st, api));
-  }
 
   @Override
   protected String istioKind() {

@@ -1,0 +1,91 @@
+package io.mlserving.operator.desired;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.mlserving.operator.api.v1alpha1.ABTest;
+import io.mlserving.operator.api.v1alpha1.CircuitBreaker;
+import io.mlserving.operator.api.v1alpha1.InferenceService;
+import io.mlserving.operator.api.v1alpha1.ShadowTest;
+import io.mlserving.operator.config.LoaderImages;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Every object a custom resource of any of the four kinds generates: what the operator applies and what
+ * {@code render} prints. Pure: no I/O, no clock.
+ */
+public final class DesiredResources {
+  /** Kind, then namespace, then name (the order {@code render} prints); ties keep their order. */
+  public static final Comparator<HasMetadata> RENDER_ORDER = Comparator
+      .comparing((HasMetadata o) -> o.getKind(), Comparator.nullsFirst(Comparator.<String>naturalOrder()))
+      .thenComparing(o -> o.getMetadata().getNamespace(), Comparator.nullsFirst(Comparator.<String>naturalOrder()))
+      .thenComparing(o -> o.getMetadata().getName(), Comparator.nullsFirst(Comparator.<String>naturalOrder()));
+
+  private DesiredResources() {}
+
+  /**
+   * The objects {@code cr} generates, in a stable order per kind (InferenceService: Deployment, Service,
+   * HorizontalPodAutoscaler; ABTest and ShadowTest: apex Service, VirtualService; CircuitBreaker:
+   * DestinationRule). {@code images} matters only to InferenceServices, {@code api} only to the others.
+   *
+   * @throws IllegalArgumentException for a kind that is not one of the four, or a spec the CRD schema rejects
+   */
+  public static List<HasMetadata> of(HasMetadata cr, LoaderImages images, IstioApi api) {
+    return of(cr, images, api, Map.of());
+  }
+
+  /**
+   * As {@link #of(HasMetadata, LoaderImages, IstioApi)}, with the InferenceServices of the resource's namespace
+   * by name: the apex Service of an ABTest or ShadowTest takes the port name (http or grpc) of the
+   * InferenceService it selects. The operator passes its cache, {@code render} the files it read.
+   */
+  public static List<HasMetadata> of(HasMetadata cr, LoaderImages images, IstioApi api,
+      Map<String, InferenceService> inferenceServices) {
+    Objects.requireNonNull(cr, "cr");
+    if (cr instanceof InferenceService isvc) {
+      return InferenceServiceResources.all(isvc, Objects.requireNonNull(images, "images"));
+    }
+    IstioApi version = Objects.requireNonNull(api, "api");
+    if (cr instanceof ABTest ab) {
+      return ABTestResources.all(ab, version,
+          portName(inferenceServices, ab.getSpec().getVariants().get(0).getInferenceService()));
+    }
+    if (cr instanceof ShadowTest st) {
+      return ShadowTestResources.all(st, version, portName(inferenceServices, st.getSpec().getPrimary()));
+    }
+    if (cr instanceof CircuitBreaker cb) {
+      return CircuitBreakerResources.all(cb, version);
+    }
+    throw new IllegalArgumentException("no generated objects for kind " + cr.getKind()
+        + ": expected InferenceService, ABTest, ShadowTest or CircuitBreaker");
+  }
+
+  private static String portName(Map<String, InferenceService> isvcs, String name) {
+    InferenceService isvc = isvcs.get(name);
+    return isvc == null ? HostRouting.defaultPortName() : InferenceServiceResources.portName(isvc);
+  }
+
+  /**
+   * The objects all of {@code crs} generate, sorted by {@link #RENDER_ORDER}; references resolve among
+   * {@code crs}.
+   */
+  public static List<HasMetadata> ofAll(Collection<? extends HasMetadata> crs, LoaderImages images, IstioApi api) {
+    Map<String, Map<String, InferenceService>> isvcs = new HashMap<>();
+    for (HasMetadata cr : crs) {
+      if (cr instanceof InferenceService isvc) {
+        isvcs.computeIfAbsent(String.valueOf(isvc.getMetadata().getNamespace()), k -> new HashMap<>())
+            .put(isvc.getMetadata().getName(), isvc);
+      }
+    }
+    List<HasMetadata> out = new ArrayList<>();
+    for (HasMetadata cr : crs) {
+      out.addAll(of(cr, images, api, isvcs.getOrDefault(String.valueOf(cr.getMetadata().getNamespace()), Map.of())));
+    }
+    out.sort(RENDER_ORDER);
+    return out;
+  }
+}

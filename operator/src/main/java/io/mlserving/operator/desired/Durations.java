@@ -1,0 +1,56 @@
+package io.mlserving.operator.desired;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Go/Istio duration strings such as 500ms, 90m, 1h30m or 1.5h. */
+public final class Durations {
+  // Longest units first, so that "ms" is not read as "m" followed by a stray "s".
+  private static final Pattern PART = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ms|us|µs|ns|h|m|s)");
+  private static final BigDecimal NANOS_PER_SECOND = BigDecimal.valueOf(1_000_000_000L);
+
+  private Durations() {}
+
+  /**
+   * The duration {@code text} denotes (unsigned; fractions are cut to whole nanoseconds).
+   *
+   * @throws IllegalArgumentException when {@code text} is not a duration
+   */
+  public static Duration parse(String text) {
+    if (text == null || text.isEmpty()) {
+      throw new IllegalArgumentException("empty duration");
+    }
+    Matcher m = PART.matcher(text);
+    BigDecimal nanos = BigDecimal.ZERO;
+    int pos = 0;
+    while (pos < text.length()) {
+      if (!m.find(pos) || m.start() != pos) {
+        throw new IllegalArgumentException("'" + text + "' is not a duration such as 500ms, 5s, 1m30s or 24h");
+      }
+      nanos = nanos.add(new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(nanosPer(m.group(2)))));
+      pos = m.end();
+    }
+    BigInteger[] secondsAndNanos = nanos.toBigInteger().divideAndRemainder(NANOS_PER_SECOND.toBigInteger());
+    return Duration.ofSeconds(secondsAndNanos[0].longValueExact(), secondsAndNanos[1].longValue());
+  }
+
+  /** Whole seconds of {@code text}, rounded down: 24h is 86400, 90m is 5400. */
+  public static long seconds(String text) {
+    return parse(text).getSeconds();
+  }
+
+  private static long nanosPer(String unit) {
+    return switch (unit) {
+      case "h" -> 3_600_000_000_000L;
+      case "m" -> 60_000_000_000L;
+      case "s" -> 1_000_000_000L;
+      case "ms" -> 1_000_000L;
+      case "us", "µs" -> 1_000L;
+      case "ns" -> 1L;
+      default -> throw new IllegalArgumentException("unknown duration unit " + unit);
+    };
+  }
+}

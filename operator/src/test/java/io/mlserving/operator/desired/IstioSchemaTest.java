@@ -1,0 +1,201 @@
+package io.mlserving.operator.desired;
+
+import static io.mlserving.operator.desired.TestCrs.abTest;
+import static io.mlserving.operator.desired.TestCrs.circuitBreaker;
+import static io.mlserving.operator.desired.TestCrs.exact;
+import static io.mlserving.operator.desired.TestCrs.fraudAb;
+import static io.mlserving.operator.desired.TestCrs.prefix;
+import static io.mlserving.operator.desired.TestCrs.regex;
+import static io.mlserving.operator.desired.TestCrs.retries;
+import static io.mlserving.operator.desired.TestCrs.route;
+import static io.mlserving.operator.desired.TestCrs.shadowTest;
+import static io.mlserving.operator.desired.TestCrs.sticky;
+import static io.mlserving.operator.desired.TestCrs.v;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRetryBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.mlserving.operator.api.v1alpha1.ABTest;
+import io.mlserving.operator.api.v1alpha1.CircuitBreaker;
+import io.mlserving.operator.api.v1alpha1.ConnectionPool;
+import io.mlserving.operator.api.v1alpha1.OutlierDetection;
+import io.mlserving.operator.api.v1alpha1.ShadowTest;
+import io.mlserving.operator.api.v1alpha1.StickySession;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every Istio object we generate passes the Istio CRD schema (what the API server checks, CEL rules included,
+ * with no field pruned) and the rules of istiod's webhook that concern the fields we set. Needs
+ * {@code shared/schemas/istio-crd-all.gen.yaml} next to the checkout; skipped when it is absent.
+ */
+class IstioSchemaTest {
+  private static IstioSchema schema;
+
+  @BeforeAll
+  static void load() throws Exception {
+    Optional<java.nio.file.Path> file = IstioSchema.file();
+    if (file.isPresent()) {
+      schema = IstioSchema.load(file.get());
+    }
+  }
+
+  private static void needSchema() {
+    assumeTrue(schema != null, "shared/schemas/istio-crd-all.gen.yaml not found next to the checkout");
+  }
+
+  /** Custom resources that between them set every field the Istio builders use. */
+  static List<HasMetadata> corpus() {
+    List<HasMetadata> crs = new ArrayList<>();
+    crs.add(fraudAb());
+
+    ABTest full = fraudAb();
+    full.getSpec().setHost("fraud");
+    full.getSpec().setRoutes(List.of(
+        route("candidate", "x-user-group", exact("beta"), "x-tenant", prefix("acme-")),
+        route("control", "x-debug", regex("^(1|true)$")),
+        route("candidate", "user-agent", exact(""))));
+    full.getSpec().setStickySession(sticky("ab_group", "90m"));
+    full.getSpec().setGateways(List.of("istio-ingress/public", "mesh", "internal-gw"));
+    full.getSpec().setExternalHosts(List.of("fraud.example.com", "*.fraud.example.org", "fraud"));
+    full.getSpec().setTimeout("5s");
+    full.getSpec().setRetries(retries(2, "2s", "5xx,reset"));
+    crs.add(full);
+
+    ABTest retriesOff = abTest("retries-off", v("a", "m-a", 100), v("b", "m-b", 0), v("c", "m-c", 0));
+    retriesOff.getSpec().setStickySession(new StickySession());
+    retriesOff.getSpec().setRetries(retries(0, "2s", "5xx"));
+    retriesOff.getSpec().setTimeout("1500ms");
+    crs.add(retriesOff);
+
+    ShadowTest shadow = shadowTest("fraud-shadow", "fraud-v1", "fraud-v2");
+    crs.add(shadow);
+    for (double percent : new double[] {0.0, 0.0001, 12.5, 100.0}) {
+      ShadowTest st = shadowTest("shadow-" + crs.size(), "fraud-v1", "fraud-v2");
+      st.getSpec().setMirrorPercent(percent);
+      st.getSpec().setGateways(List.of("istio-ingress/public"));
+      st.getSpec().setExternalHosts(List.of("shadow.example.com"));
+      st.getSpec().setTimeout("1m30s");
+      crs.add(st);
+    }
+
+    crs.add(circuitBreaker("cb-defaults", "fraud-v1"));
+    CircuitBreaker cbFull = circuitBreaker("cb-full", "fraud-v1");
+    ConnectionPool pool = new ConnectionPool();
+    pool.setMaxConnections(100);
+    pool.setMaxPendingRequests(10);
+    pool.setMaxRequestsPerConnection(1);
+    pool.setConnectTimeout("1s");
+    cbFull.getSpec().setConnectionPool(pool);
+    OutlierDetection od = new OutlierDetection();
+    od.setConsecutive5xxErrors(3);
+    od.setInterval("1m");
+    od.setBaseEjectionTime("2m30s");
+    od.setMaxEjectionPercent(100);
+    cbFull.getSpec().setOutlierDetection(od);
+    crs.add(cbFull);
+    CircuitBreaker cbHalf = circuitBreaker("cb-half", "fraud-v2");
+    ConnectionPool httpOnly = new ConnectionPool();
+    httpOnly.setMaxRequestsPerConnection(0);
+    cbHalf.getSpec().setConnectionPool(httpOnly);
+    crs.add(cbHalf);
+    CircuitBreaker cbEmptyPool = circuitBreaker("cb-empty-pool", "fraud-v2");
+    cbEmptyPool.getSpec().setConnectionPool(new ConnectionPool());
+    crs.add(cbEmptyPool);
+    return crs;
+  }
+
+  static Stream<Arguments> istioObjects() {
+    List<Arguments> out = new ArrayList<>();
+    for (IstioApi api : IstioApi.values()) {
+      for (HasMetadata cr : corpus()) {
+        for (HasMetadata o : DesiredResources.of(cr, null, api)) {
+          if (o.getApiVersion().startsWith(IstioApi.GROUP + "/")) {
+            out.add(Arguments.of(api.version() + " " + cr.getKind() + "/" + cr.getMetadata().getName(), o));
+          }
+        }
+      }
+    }
+    return out.stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("istioObjects")
+  void passesTheIstioCrdSchema(String label, HasMetadata object) {
+    needSchema();
+    assertThat(schema.problems(object)).as(Serialization.asYaml(object)).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("istioObjects")
+  void passesIstiodsWebhookRules(String label, HasMetadata object) {
+    assertThat(IstioWebhookRules.problems(object)).as(Serialization.asYaml(object)).isEmpty();
+  }
+
+  @Test
+  void corpusCoversBothKindsInBothVersions() {
+    assertThat(istioObjects().map(a -> (HasMetadata) a.get()[1]).map(HasMetadata::getApiVersion).distinct())
+        .containsExactlyInAnyOrder("networking.istio.io/v1", "networking.istio.io/v1beta1");
+    assertThat(istioObjects().map(a -> ((HasMetadata) a.get()[1]).getKind()).distinct())
+        .containsExactlyInAnyOrder("VirtualService", "DestinationRule");
+  }
+
+  // ---- the checkers themselves catch what they should ----
+
+  @Test
+  void schemaCheckCatchesPrunedFieldsWrongTypesBadDurationsAndOneOf() throws Exception {
+    needSchema();
+    JsonNode bad = new ObjectMapper().readTree("""
+        {"apiVersion": "networking.istio.io/v1", "kind": "VirtualService", "metadata": {"name": "x"},
+         "spec": {"hosts": ["x"], "http": [{
+           "name": "r", "timeout": "0s", "bogus": 1,
+           "match": [{"headers": {"h": {"exact": "a", "prefix": "b"}}}],
+           "route": [{"destination": {"host": "x", "port": {"number": "eighty"}}, "weight": 100}]}]}}
+        """);
+    List<String> problems = schema.problems(bad, "virtualservices.networking.istio.io/v1");
+    assertThat(problems).anyMatch(p -> p.contains("spec.http[0].bogus") && p.contains("prune"));
+    assertThat(problems).anyMatch(p -> p.contains("spec.http[0].timeout") && p.contains("1ms"));
+    assertThat(problems).anyMatch(p -> p.contains("number"));
+    assertThat(problems).anyMatch(p -> p.contains("oneOf") || p.contains("one of"));
+  }
+
+  @Test
+  void schemaCheckCatchesAMissingRequiredHost() throws Exception {
+    needSchema();
+    JsonNode bad = new ObjectMapper().readTree("""
+        {"apiVersion": "networking.istio.io/v1beta1", "kind": "DestinationRule", "metadata": {"name": "x"},
+         "spec": {"trafficPolicy": {"outlierDetection": {"interval": "10s"}}}}
+        """);
+    assertThat(schema.problems(bad, "destinationrules.networking.istio.io/v1beta1"))
+        .anyMatch(p -> p.contains("host"));
+  }
+
+  @Test
+  void webhookCheckCatchesARetryPolicyWithZeroAttempts() {
+    var vs = ABTestResources.virtualService(fraudAb());
+    vs.getSpec().getHttp().get(0).setRetries(new HTTPRetryBuilder().withAttempts(0).withPerTryTimeout("2s").build());
+    assertThat(IstioWebhookRules.problems(vs)).anyMatch(p -> p.contains("attempts are set to 0"));
+  }
+
+  @Test
+  void webhookCheckCatchesSubMillisecondDurationsAndDuplicateHosts() {
+    ABTest ab = fraudAb();
+    ab.getSpec().setTimeout("1500us");
+    var vs = ABTestResources.virtualService(ab);
+    vs.getSpec().getHosts().add(vs.getSpec().getHosts().get(0));
+    assertThat(IstioWebhookRules.problems(vs))
+        .anyMatch(p -> p.contains("ms precision"))
+        .anyMatch(p -> p.contains("duplicate host"));
+  }
+}
