@@ -114,7 +114,7 @@ public final class ABTestResources {
 
   /**
    * The VirtualService's spec. Routes, first match wins: one per {@code routes} entry (its header matches, the
-   * variant's InferenceService); with a sticky session one per variant of non-zero weight matching its cookie;
+   * variant's InferenceService); with a sticky session one per variant matching its cookie;
    * then {@code weighted}, every variant with its weight. Timeout and retries on every route.
    */
   public static io.fabric8.istio.api.api.networking.v1alpha3.VirtualService virtualServiceSpec(ABTest ab) {
@@ -139,11 +139,8 @@ public final class ABTestResources {
     StickySession sticky = spec.getStickySession();
     if (sticky != null) {
       for (Variant v : spec.getVariants()) {
-        // A variant at weight 0 has been drained: its cookie no longer pins clients to it; they fall through
-        // to the weighted route, which assigns them (and cookies them) afresh.
-        if (weight(v) == 0) {
-          continue;
-        }
+        // One per variant, as the contract says, weight 0 included: a client keeps the variant it was given
+        // until its cookie expires (maxAge), even while that variant is being drained.
         http.add(route(spec, STICKY_ROUTE_PREFIX + v.getName(), retries)
             .withMatch(new HTTPMatchRequestBuilder()
                 .withHeaders(Map.of(COOKIE_HEADER, regex(cookieRegex(cookieName(sticky), v.getName()))))

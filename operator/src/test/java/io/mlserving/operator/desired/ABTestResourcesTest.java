@@ -291,12 +291,13 @@ class ABTestResourcesTest {
   }
 
   @Test
-  void drainedVariantGetsNoCookieRouteButStaysInTheWeightedRoute() {
+  void weightZeroVariantKeepsItsCookieRouteAsTheContractSays() {
     ABTest ab = abTest("ab", v("control", "m1", 100), v("candidate", "m2", 0));
     ab.getSpec().setStickySession(new StickySession());
     ab.getSpec().setRoutes(List.of(route("candidate", "x-beta", exact("1"))));
 
-    assertThat(http(ab)).extracting(HTTPRoute::getName).containsExactly("route-0", "sticky-control", "weighted");
+    assertThat(http(ab)).extracting(HTTPRoute::getName)
+        .containsExactly("route-0", "sticky-control", "sticky-candidate", "weighted");
     assertThat(named(ab, "weighted").getRoute()).extracting(HTTPRouteDestination::getWeight).containsExactly(100, 0);
     assertThat(named(ab, "route-0").getRoute().get(0).getDestination().getHost()).isEqualTo(fqdn("m2"));
   }
