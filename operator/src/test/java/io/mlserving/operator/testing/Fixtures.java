@@ -22,6 +22,44 @@ public final class Fixtures {
     return isvc;
   }
 
+  /** An ABTest on {@code host} splitting between variants "a" and "b". */
+  public static io.mlserving.operator.api.v1alpha1.ABTest abTest(String namespace, String name, String host,
+      String isvcA, int weightA, String isvcB, int weightB) {
+    var ab = new io.mlserving.operator.api.v1alpha1.ABTest();
+    ab.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+    var spec = new io.mlserving.operator.api.v1alpha1.ABTestSpec();
+    spec.setHost(host);
+    spec.setVariants(new java.util.ArrayList<>(java.util.List.of(
+        new io.mlserving.operator.api.v1alpha1.Variant("a", isvcA, weightA),
+        new io.mlserving.operator.api.v1alpha1.Variant("b", isvcB, weightB))));
+    ab.setSpec(spec);
+    return ab;
+  }
+
+  /** A ShadowTest on {@code host}. */
+  public static io.mlserving.operator.api.v1alpha1.ShadowTest shadowTest(String namespace, String name, String host,
+      String primary, String shadow) {
+    var st = new io.mlserving.operator.api.v1alpha1.ShadowTest();
+    st.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+    var spec = new io.mlserving.operator.api.v1alpha1.ShadowTestSpec();
+    spec.setHost(host);
+    spec.setPrimary(primary);
+    spec.setShadow(shadow);
+    st.setSpec(spec);
+    return st;
+  }
+
+  /** A CircuitBreaker on {@code target}. */
+  public static io.mlserving.operator.api.v1alpha1.CircuitBreaker circuitBreaker(String namespace, String name,
+      String target) {
+    var cb = new io.mlserving.operator.api.v1alpha1.CircuitBreaker();
+    cb.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+    var spec = new io.mlserving.operator.api.v1alpha1.CircuitBreakerSpec();
+    spec.setInferenceService(target);
+    cb.setSpec(spec);
+    return cb;
+  }
+
   /** An InferenceService loading its model from {@code storageUri}. */
   public static InferenceService isvcWithModel(String namespace, String name, String storageUri) {
     InferenceService isvc = isvc(namespace, name, "ghcr.io/acme/onnx-server:1.4");

@@ -1,0 +1,105 @@
+package io.mlserving.operator.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.javaoperatorsdk.operator.Operator;
+import io.mlserving.operator.api.v1alpha1.InferenceService;
+import io.mlserving.operator.api.v1alpha1.MlServingStatus;
+import io.mlserving.operator.config.OperatorSettings;
+import io.mlserving.operator.reconcile.MlServingOperator;
+import io.mlserving.operator.status.Conditions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/** The real operator on a mock cluster, with the waits and the Deployment-controller stand-in tests need. */
+public final class OperatorHarness implements AutoCloseable {
+  public static final Duration DEADLINE = Duration.ofSeconds(20);
+
+  public final MockCluster cluster;
+  public final OperatorSettings settings;
+  public Operator operator;
+  public CountingMetrics metrics;
+
+  public OperatorHarness(MockCluster cluster, OperatorSettings settings) {
+    this.cluster = cluster;
+    this.settings = settings;
+    start();
+  }
+
+  /** Starts (again) a fresh operator process on the same mock cluster. */
+  public void start() {
+    metrics = new CountingMetrics();
+    operator = MlServingOperator.create(cluster.client, settings, Clock.systemUTC(), metrics);
+    operator.start();
+  }
+
+  public void stop() {
+    operator.stop();
+  }
+
+  public <T extends HasMetadata> T create(T resource) {
+    return cluster.client.resource(resource).create();
+  }
+
+  public <T extends HasMetadata> Optional<T> get(Class<T> type, String namespace, String name) {
+    return Optional.ofNullable(cluster.client.resources(type).inNamespace(namespace).withName(name).get());
+  }
+
+  /** A networking.istio.io object of the given version and kind, if present. */
+  public Optional<GenericKubernetesResource> istio(String version, String kind, String namespace, String name) {
+    return Optional.ofNullable(cluster.client.genericKubernetesResources("networking.istio.io/" + version, kind)
+        .inNamespace(namespace).withName(name).get());
+  }
+
+  /** Waits until the resource's status satisfies {@code condition}, and returns it. */
+  public <S extends MlServingStatus, T extends CustomResource<?, S>> T awaitStatus(Class<T> type, String namespace,
+      String name, Predicate<S> condition) {
+    return await().atMost(DEADLINE).until(() -> get(type, namespace, name).orElse(null),
+        r -> r != null && r.getStatus() != null && condition.test(r.getStatus()));
+  }
+
+  /** Waits until the Ready condition has {@code reason}. */
+  public <S extends MlServingStatus, T extends CustomResource<?, S>> T awaitReason(Class<T> type, String namespace,
+      String name, String reason) {
+    return awaitStatus(type, namespace, name, s -> Conditions.find(s.getConditions(), Conditions.READY)
+        .map(c -> reason.equals(c.getReason())).orElse(false));
+  }
+
+  /** Plays the Deployment controller: marks the InferenceService's Deployment rolled out and available. */
+  public void markAvailable(String namespace, String name) {
+    Deployment d = await().atMost(DEADLINE)
+        .until(() -> cluster.client.apps().deployments().inNamespace(namespace).withName(name).get(), x -> x != null);
+    int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+    d.setStatus(new DeploymentStatusBuilder()
+        .withObservedGeneration(d.getMetadata().getGeneration())
+        .withReplicas(replicas).withUpdatedReplicas(replicas).withReadyReplicas(replicas)
+        .withAvailableReplicas(replicas)
+        .withConditions(new DeploymentConditionBuilder().withType("Available").withStatus("True").build())
+        .build());
+    cluster.client.resource(d).updateStatus();
+  }
+
+  /** Creates an InferenceService and waits until it is Ready. */
+  public InferenceService readyInferenceService(String namespace, String name) {
+    create(Fixtures.isvc(namespace, name, "ghcr.io/acme/" + name + ":1"));
+    markAvailable(namespace, name);
+    return awaitStatus(InferenceService.class, namespace, name, s -> Conditions.isReady(s.getConditions()));
+  }
+
+  @Override
+  public void close() {
+    try {
+      operator.stop();
+    } finally {
+      cluster.close();
+    }
+  }
+}
