@@ -2,11 +2,10 @@ package io.mlserving.operator.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.javaoperatorsdk.operator.Operator;
 import io.mlserving.operator.config.OperatorSettings;
-import io.mlserving.operator.reconcile.MlServingOperator;
-import java.time.Clock;
-import java.time.Duration;
+import io.mlserving.operator.runtime.Logging;
+import io.mlserving.operator.runtime.OperatorRuntime;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -19,37 +18,71 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
         "Run the operator against the cluster of the current kubeconfig (or the in-cluster service account).",
-        "Settings come from environment variables (see docs/settings.md); the options below override them."})
+        "Settings come from environment variables (docs/settings.md); these options override them.",
+        "Serves /healthz, /readyz and /metrics (Prometheus) on --http-port. Stops gracefully on SIGTERM:"
+            + " in-flight reconciles finish, the Lease is released."})
 final class RunCommand implements Callable<Integer> {
-  private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
-
   @Option(names = "--namespaces", paramLabel = "ns1,ns2",
       description = "namespaces to watch, comma-separated; empty watches all (env MLSERVING_WATCH_NAMESPACES)")
   String namespaces;
 
+  @Option(names = "--istio-api", paramLabel = "auto|v1|v1beta1",
+      description = "Istio API version; auto detects what the cluster serves (env MLSERVING_ISTIO_API, default auto)")
+  String istioApi;
+
+  @Option(names = "--log-format", paramLabel = "text|json",
+      description = "log format (env MLSERVING_LOG_FORMAT, default text)")
+  String logFormat;
+
+  @Option(names = "--leader-election", negatable = true, paramLabel = "true|false",
+      description = "take a Lease before reconciling, so several replicas are safe (env MLSERVING_LEADER_ELECTION)")
+  Boolean leaderElection;
+
+  @Option(names = "--lease-namespace", description = "namespace of the Lease (env MLSERVING_LEASE_NAMESPACE,"
+      + " default the pod's namespace, POD_NAMESPACE)")
+  String leaseNamespace;
+
+  @Option(names = "--http-port", description = "port of /healthz, /readyz, /metrics (env MLSERVING_HTTP_PORT,"
+      + " default 8080)")
+  Integer httpPort;
+
   @Override
   public Integer call() throws InterruptedException {
-    OperatorSettings env = OperatorSettings.fromEnv(System::getenv);
-    OperatorSettings settings = namespaces == null ? env : new OperatorSettings(
-        OperatorSettings.namespaces(namespaces), env.loaderImages(), env.istioApi(), env.jsonLogs(),
-        env.leaderElection(), env.leaseNamespace(), env.httpPort());
+    OperatorSettings settings = settings(OperatorSettings.fromEnv(System::getenv));
+    Logging.configure(settings.jsonLogs());
+    Logger log = LoggerFactory.getLogger(RunCommand.class);
+    if (settings.leaderElection() && settings.leaseNamespace() == null) {
+      log.error("Leader election needs a Lease namespace: set MLSERVING_LEASE_NAMESPACE or POD_NAMESPACE");
+      return Main.INVALID;
+    }
     KubernetesClient client = new KubernetesClientBuilder().build();
-    Operator operator = MlServingOperator.create(client, settings, Clock.systemUTC(), null);
+    OperatorRuntime runtime = new OperatorRuntime(client, settings, System.getenv("HOSTNAME"), true);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("Stopping the operator");
-      operator.stop();
-      client.close();
-      stopped.countDown();
+      log.info("Stopping the operator: finishing in-flight reconciles");
+      try {
+        runtime.close();
+        client.close();
+      } finally {
+        stopped.countDown();
+      }
     }, "shutdown"));
-    LOG.info("Starting mlserving-operator; watching {}", settings.watchNamespaces().isEmpty()
-        ? "all namespaces" : settings.watchNamespaces());
-    operator.start();
+    log.info("Starting mlserving-operator; watching {}; loader images {}; leader election {}",
+        settings.watchNamespaces().isEmpty() ? "all namespaces" : settings.watchNamespaces(),
+        settings.loaderImages(), settings.leaderElection() ? "on (Lease in " + settings.leaseNamespace() + ")" : "off");
+    runtime.start();
     stopped.await();
     return 0;
   }
 
-  static Duration gracePeriod() {
-    return Duration.ofSeconds(10);
+  OperatorSettings settings(OperatorSettings env) {
+    return new OperatorSettings(
+        namespaces == null ? env.watchNamespaces() : OperatorSettings.namespaces(namespaces),
+        env.loaderImages(),
+        Optional.ofNullable(istioApi).orElse(env.istioApi()),
+        logFormat == null ? env.jsonLogs() : "json".equalsIgnoreCase(logFormat),
+        leaderElection == null ? env.leaderElection() : leaderElection,
+        Optional.ofNullable(leaseNamespace).orElse(env.leaseNamespace()),
+        httpPort == null ? env.httpPort() : httpPort);
   }
 }

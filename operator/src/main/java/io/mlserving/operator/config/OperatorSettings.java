@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
  * @param jsonLogs whether logs are JSON lines
  * @param leaderElection whether to take a Lease before reconciling (for more than one replica)
  * @param leaseNamespace namespace of the Lease; null means the pod's namespace
- * @param httpPort port of /healthz, /readyz and /metrics; 0 disables the server
+ * @param httpPort port of /healthz, /readyz and /metrics; 0 picks a free port, a negative one disables them
  */
 public record OperatorSettings(
     Set<String> watchNamespaces,

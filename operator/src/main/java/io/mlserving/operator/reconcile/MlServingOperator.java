@@ -1,27 +1,47 @@
 package io.mlserving.operator.reconcile;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.mlserving.operator.config.OperatorSettings;
 import io.mlserving.operator.desired.IstioApi;
 import io.mlserving.operator.reconcile.isvc.InferenceServiceReconciler;
 import io.mlserving.operator.reconcile.traffic.ABTestReconciler;
 import io.mlserving.operator.reconcile.traffic.CircuitBreakerReconciler;
 import io.mlserving.operator.reconcile.traffic.ShadowTestReconciler;
-import java.util.Optional;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /** Builds the operator: one JOSDK Operator with a reconciler per kind, configured from the settings. */
 public final class MlServingOperator {
+  /** Name of the Lease the replicas compete for when leader election is on. */
+  public static final String LEASE_NAME = "mlserving-operator-leader";
+
+  /** The operator and its reconcilers (whose caches the metrics read). */
+  public record Built(Operator operator, List<PrimaryCacheAware<?>> reconcilers) {}
+
   private MlServingOperator() {}
 
   /** An operator on {@code client}, not started. It leaves the client open when it stops. */
   public static Operator create(KubernetesClient client, OperatorSettings settings, Clock clock, Metrics metrics) {
+    return build(client, settings, clock, metrics, null, false).operator();
+  }
+
+  /**
+   * The operator and its reconcilers. {@code identity} names this replica in Events and in the Lease (the pod
+   * name); null uses the host name. With leader election, {@code exitWhenLeadershipLost} ends the process
+   * when the Lease is lost, so that a replica that may no longer lead never writes (the pod restarts).
+   */
+  public static Built build(KubernetesClient client, OperatorSettings settings, Clock clock, Metrics metrics,
+      String identity, boolean exitWhenLeadershipLost) {
+    String me = identity != null ? identity : Optional.ofNullable(System.getenv("HOSTNAME")).orElse("local");
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withCloseClientOnStop(false)
@@ -34,17 +54,26 @@ public final class MlServingOperator {
       if (metrics != null) {
         o.withMetrics(metrics);
       }
+      if (settings.leaderElection()) {
+        o.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME)
+            .withLeaseNamespace(settings.leaseNamespace())
+            .withIdentity(me)
+            .withExitOnStopLeading(exitWhenLeadershipLost)
+            .build());
+      }
     });
-    register(operator, new InferenceServiceReconciler(settings, clock), settings);
+    EventRecorder events = new EventRecorder(me, clock);
     Optional<IstioApi> istio = IstioDetector.detect(client, settings.istioApi());
-    register(operator, new ABTestReconciler(istio, clock), settings);
-    register(operator, new ShadowTestReconciler(istio, clock), settings);
-    register(operator, new CircuitBreakerReconciler(istio, clock), settings);
-    return operator;
+    List<PrimaryCacheAware<?>> reconcilers = new ArrayList<>();
+    reconcilers.add(register(operator, new InferenceServiceReconciler(settings, clock, events), settings));
+    reconcilers.add(register(operator, new ABTestReconciler(istio, clock, events), settings));
+    reconcilers.add(register(operator, new ShadowTestReconciler(istio, clock, events), settings));
+    reconcilers.add(register(operator, new CircuitBreakerReconciler(istio, clock, events), settings));
+    return new Built(operator, List.copyOf(reconcilers));
   }
 
-  private static <P extends HasMetadata> void register(Operator operator, Reconciler<P> reconciler,
-      OperatorSettings settings) {
+  private static <P extends HasMetadata, R extends Reconciler<P> & PrimaryCacheAware<P>> R register(
+      Operator operator, R reconciler, OperatorSettings settings) {
     Consumer<ControllerConfigurationOverrider<P>> config = c -> {
       if (settings.watchNamespaces().isEmpty()) {
         c.watchingAllNamespaces();
@@ -53,5 +82,6 @@ public final class MlServingOperator {
       }
     };
     operator.register(reconciler, config);
+    return reconciler;
   }
 }

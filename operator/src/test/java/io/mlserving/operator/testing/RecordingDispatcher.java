@@ -85,6 +85,13 @@ public class RecordingDispatcher extends KubernetesCrudDispatcher {
     if (discovered != null) {
       return new MockResponse().setResponseCode(200).setBody(discovered);
     }
+    if ("POST".equals(r.method()) && r.path().startsWith("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
+      // JOSDK checks, before it runs for a Lease, that it may use Leases: answer as the chart's RBAC grants.
+      return new MockResponse().setResponseCode(201).setBody("{\"apiVersion\":\"authorization.k8s.io/v1\","
+          + "\"kind\":\"SelfSubjectRulesReview\",\"status\":{\"incomplete\":false,\"nonResourceRules\":[],"
+          + "\"resourceRules\":[{\"apiGroups\":[\"coordination.k8s.io\"],\"resources\":[\"leases\"],"
+          + "\"verbs\":[\"get\",\"create\",\"update\",\"patch\"]}]}}");
+    }
     if ("PATCH".equals(r.method()) && r.contentType() != null
         && r.contentType().startsWith("application/apply-patch")) {
       return apply(request);

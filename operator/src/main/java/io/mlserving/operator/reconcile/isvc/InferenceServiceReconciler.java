@@ -14,6 +14,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.mlserving.operator.api.v1alpha1.InferenceService;
@@ -24,7 +25,9 @@ import io.mlserving.operator.desired.Labels;
 import io.mlserving.operator.desired.Names;
 import io.mlserving.operator.reconcile.ChildApplier;
 import io.mlserving.operator.reconcile.ErrorMessages;
+import io.mlserving.operator.reconcile.EventRecorder;
 import io.mlserving.operator.reconcile.Owners;
+import io.mlserving.operator.reconcile.PrimaryCacheAware;
 import io.mlserving.operator.reconcile.StatusUpdates;
 import io.mlserving.operator.status.Conditions;
 import io.mlserving.operator.status.InferenceServiceReadiness;
@@ -46,25 +49,40 @@ import org.slf4j.LoggerFactory;
  * readiness, including a failing model loader, in its status. Writes nothing when nothing changed.
  */
 @ControllerConfiguration(name = InferenceServiceReconciler.NAME)
-public class InferenceServiceReconciler implements Reconciler<InferenceService> {
+public class InferenceServiceReconciler
+    implements Reconciler<InferenceService>, PrimaryCacheAware<InferenceService> {
   public static final String NAME = "inferenceservice";
   private static final Logger LOG = LoggerFactory.getLogger(InferenceServiceReconciler.class);
   static final String OWNED_SELECTOR = Labels.MANAGED_SELECTOR + "," + Labels.OWNER_KIND + "=InferenceService";
 
   private final OperatorSettings settings;
   private final Clock clock;
+  private final EventRecorder events;
+  private IndexerResourceCache<InferenceService> primaries;
   private InformerEventSource<Deployment, InferenceService> deployments;
   private InformerEventSource<Service, InferenceService> services;
   private InformerEventSource<HorizontalPodAutoscaler, InferenceService> autoscalers;
   private InformerEventSource<Pod, InferenceService> pods;
 
-  public InferenceServiceReconciler(OperatorSettings settings, Clock clock) {
+  public InferenceServiceReconciler(OperatorSettings settings, Clock clock, EventRecorder events) {
     this.settings = settings;
     this.clock = clock;
+    this.events = events;
+  }
+
+  @Override
+  public String kind() {
+    return "InferenceService";
+  }
+
+  @Override
+  public Optional<IndexerResourceCache<InferenceService>> primaryCache() {
+    return Optional.ofNullable(primaries);
   }
 
   @Override
   public List<EventSource<?, InferenceService>> prepareEventSources(EventSourceContext<InferenceService> ctx) {
+    primaries = ctx.getPrimaryCache();
     deployments = owned(Deployment.class, ctx);
     services = owned(Service.class, ctx);
     autoscalers = owned(HorizontalPodAutoscaler.class, ctx);
@@ -105,7 +123,7 @@ public class InferenceServiceReconciler implements Reconciler<InferenceService> 
           + ". Fix the resource (kubectl apply the corrected YAML); check that the installed CRD is current.";
       LOG.warn("InferenceService {}/{} is invalid: {}", namespace, name, problems);
       ready(next, isvc, new Verdict(Conditions.FALSE, Reasons.INVALID_SPEC, message));
-      return StatusUpdates.patchIfChanged(isvc, next);
+      return StatusUpdates.patchIfChanged(isvc, next, events, ctx.getClient());
     }
 
     ChildApplier applier = new ChildApplier(ctx.getClient());
@@ -131,7 +149,7 @@ public class InferenceServiceReconciler implements Reconciler<InferenceService> 
       next.setReadyReplicas(0);
     }
     ready(next, isvc, verdict);
-    return StatusUpdates.patchIfChanged(isvc, next);
+    return StatusUpdates.patchIfChanged(isvc, next, events, ctx.getClient());
   }
 
   @Override
@@ -145,7 +163,7 @@ public class InferenceServiceReconciler implements Reconciler<InferenceService> 
       next.setReadyReplicas(isvc.getStatus().getReadyReplicas());
     }
     ready(next, isvc, new Verdict(Conditions.FALSE, Reasons.RECONCILE_ERROR, ErrorMessages.describe(e)));
-    return StatusUpdates.errorPatchIfChanged(isvc, next);
+    return StatusUpdates.errorPatchIfChanged(isvc, next, events, ctx.getClient());
   }
 
   private InferenceServiceStatus baseStatus(InferenceService isvc) {

@@ -1,6 +1,7 @@
 package io.mlserving.operator.reconcile.traffic;
 
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.mlserving.operator.reconcile.EventRecorder;
 import io.mlserving.operator.api.v1alpha1.ABTest;
 import io.mlserving.operator.api.v1alpha1.ABTestStatus;
 import io.mlserving.operator.api.v1alpha1.ShadowTest;
@@ -15,8 +16,8 @@ import java.util.Optional;
 public class ABTestReconciler extends ReferencingReconciler<ABTest, ABTestStatus> {
   public static final String NAME = "abtest";
 
-  public ABTestReconciler(Optional<IstioApi> istioApi, Clock clock) {
-    super(ABTest.class, List.of(ABTest.class, ShadowTest.class), istioApi, clock);
+  public ABTestReconciler(Optional<IstioApi> istioApi, Clock clock, EventRecorder events) {
+    super(ABTest.class, List.of(ABTest.class, ShadowTest.class), istioApi, clock, events);
   }
 
   @Override

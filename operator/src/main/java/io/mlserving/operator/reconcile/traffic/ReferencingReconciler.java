@@ -22,7 +22,9 @@ import io.mlserving.operator.desired.IstioApi;
 import io.mlserving.operator.desired.Labels;
 import io.mlserving.operator.reconcile.ChildApplier;
 import io.mlserving.operator.reconcile.ErrorMessages;
+import io.mlserving.operator.reconcile.EventRecorder;
 import io.mlserving.operator.reconcile.Owners;
+import io.mlserving.operator.reconcile.PrimaryCacheAware;
 import io.mlserving.operator.reconcile.StatusUpdates;
 import io.mlserving.operator.status.Conditions;
 import io.mlserving.operator.status.Reasons;
@@ -50,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * reference or a lost claim gives Ready=False and generates nothing new.
  */
 public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S extends MlServingStatus>
-    implements Reconciler<P> {
+    implements Reconciler<P>, PrimaryCacheAware<P> {
   public static final String ISTIO_NOT_INSTALLED = "IstioNotInstalled";
   private static final Logger LOG = LoggerFactory.getLogger(ReferencingReconciler.class);
 
@@ -58,6 +60,8 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
   private final List<Class<? extends HasMetadata>> rivalTypes;
   protected final Optional<IstioApi> istioApi;
   protected final Clock clock;
+  private final EventRecorder events;
+  private IndexerResourceCache<P> primaryCache;
 
   private InformerEventSource<InferenceService, P> inferenceServices;
   private final List<InformerEventSource<? extends HasMetadata, P>> rivals = new ArrayList<>();
@@ -65,8 +69,9 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
   private InformerEventSource<GenericKubernetesResource, P> istioObjects;
 
   protected ReferencingReconciler(Class<P> type, List<Class<? extends HasMetadata>> rivalTypes,
-      Optional<IstioApi> istioApi, Clock clock) {
+      Optional<IstioApi> istioApi, Clock clock, EventRecorder events) {
     this.type = type;
+    this.events = events;
     this.rivalTypes = rivalTypes;
     this.istioApi = istioApi;
     this.clock = clock;
@@ -84,13 +89,20 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
   /** The Ready message once everything is in place. */
   protected abstract String readyMessage(P resource);
 
-  private String kind() {
+  @Override
+  public String kind() {
     return HasMetadata.getKind(type);
+  }
+
+  @Override
+  public Optional<IndexerResourceCache<P>> primaryCache() {
+    return Optional.ofNullable(primaryCache);
   }
 
   @Override
   public List<EventSource<?, P>> prepareEventSources(EventSourceContext<P> ctx) {
     IndexerResourceCache<P> primaries = ctx.getPrimaryCache();
+    primaryCache = primaries;
     List<EventSource<?, P>> sources = new ArrayList<>();
     inferenceServices = new InformerEventSource<>(InformerEventSourceConfiguration
         .from(InferenceService.class, type)
@@ -149,18 +161,18 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
     List<Problem> problems = Validation.validate(resource);
     if (!problems.isEmpty()) {
       LOG.warn("{} {}/{} is invalid: {}", kind(), namespace, resource.getMetadata().getName(), problems);
-      return notReady(resource, next, Reasons.INVALID_SPEC, "The spec is invalid, nothing was generated: "
+      return notReady(resource, next, ctx, Reasons.INVALID_SPEC, "The spec is invalid, nothing was generated: "
           + join(problems) + ". Fix the resource; check that the installed CRD is current.");
     }
     if (istioApi.isEmpty()) {
-      return notReady(resource, next, ISTIO_NOT_INSTALLED, "The cluster serves no networking.istio.io"
+      return notReady(resource, next, ctx, ISTIO_NOT_INSTALLED, "The cluster serves no networking.istio.io"
           + " VirtualService or DestinationRule API: install Istio, then restart the operator.");
     }
     Map<String, InferenceService> isvcs = inferenceServices.list(namespace, x -> true)
         .collect(Collectors.toMap(i -> i.getMetadata().getName(), Function.identity(), (a, b) -> a));
     List<Problem> missing = CrossChecks.missingReferences(resource, isvcs.keySet());
     if (!missing.isEmpty()) {
-      return notReady(resource, next, Reasons.INFERENCE_SERVICE_NOT_FOUND, join(missing)
+      return notReady(resource, next, ctx, Reasons.INFERENCE_SERVICE_NOT_FOUND, join(missing)
           + ". Create it or fix the reference; this " + kind() + " recovers by itself when it appears.");
     }
     List<HasMetadata> claimants = new ArrayList<>();
@@ -169,7 +181,7 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
     }
     Optional<Problem> conflict = CrossChecks.conflict(resource, claimants, isvcs.keySet());
     if (conflict.isPresent()) {
-      return notReady(resource, next, Reasons.HOST_CONFLICT, conflict.get().toString()
+      return notReady(resource, next, ctx, Reasons.HOST_CONFLICT, conflict.get().toString()
           + ". Nothing was generated for this " + kind() + "; it takes over by itself once the other is gone.");
     }
 
@@ -195,11 +207,11 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
       }
     }
     if (!waiting.isEmpty()) {
-      return notReady(resource, next, Reasons.PROGRESSING, "Routing is applied; waiting: "
+      return notReady(resource, next, ctx, Reasons.PROGRESSING, "Routing is applied; waiting: "
           + String.join("; ", waiting) + ".");
     }
     put(next, resource, Conditions.TRUE, Reasons.READY, readyMessage(resource));
-    return StatusUpdates.patchIfChanged(resource, next);
+    return StatusUpdates.patchIfChanged(resource, next, events, ctx.getClient());
   }
 
   @Override
@@ -210,12 +222,12 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
     next.setObservedGeneration(resource.getMetadata().getGeneration());
     next.setConditions(resource.getStatus() == null ? List.of() : resource.getStatus().getConditions());
     put(next, resource, Conditions.FALSE, Reasons.RECONCILE_ERROR, ErrorMessages.describe(e));
-    return StatusUpdates.errorPatchIfChanged(resource, next);
+    return StatusUpdates.errorPatchIfChanged(resource, next, events, ctx.getClient());
   }
 
-  private UpdateControl<P> notReady(P resource, S next, String reason, String message) {
+  private UpdateControl<P> notReady(P resource, S next, Context<P> ctx, String reason, String message) {
     put(next, resource, Conditions.FALSE, reason, message);
-    return StatusUpdates.patchIfChanged(resource, next);
+    return StatusUpdates.patchIfChanged(resource, next, events, ctx.getClient());
   }
 
   private void put(S next, P resource, String status, String reason, String message) {

@@ -1,6 +1,7 @@
 package io.mlserving.operator.reconcile.traffic;
 
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.mlserving.operator.reconcile.EventRecorder;
 import io.mlserving.operator.api.v1alpha1.ABTest;
 import io.mlserving.operator.api.v1alpha1.ShadowTest;
 import io.mlserving.operator.api.v1alpha1.ShadowTestStatus;
@@ -15,8 +16,8 @@ import java.util.Optional;
 public class ShadowTestReconciler extends ReferencingReconciler<ShadowTest, ShadowTestStatus> {
   public static final String NAME = "shadowtest";
 
-  public ShadowTestReconciler(Optional<IstioApi> istioApi, Clock clock) {
-    super(ShadowTest.class, List.of(ABTest.class, ShadowTest.class), istioApi, clock);
+  public ShadowTestReconciler(Optional<IstioApi> istioApi, Clock clock, EventRecorder events) {
+    super(ShadowTest.class, List.of(ABTest.class, ShadowTest.class), istioApi, clock, events);
   }
 
   @Override

@@ -1,0 +1,97 @@
+package io.mlserving.operator.reconcile;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.MicroTime;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.api.model.events.v1.Event;
+import io.fabric8.kubernetes.api.model.events.v1.EventBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.mlserving.operator.status.Conditions;
+import io.mlserving.operator.status.Reasons;
+import java.time.Clock;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kubernetes Events (events.k8s.io/v1, shown by {@code kubectl describe} and {@code kubectl events}) on the
+ * transitions of the Ready condition an SRE cares about: becoming Ready, and every failure reason. Routine
+ * progress is not an event. Best effort: a failed event never fails a reconcile.
+ */
+public final class EventRecorder {
+  public static final String REPORTING_CONTROLLER = "mlserving.io/mlserving-operator";
+  private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
+  private static final DateTimeFormatter MICRO =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'", Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
+
+  private final String instance;
+  private final Clock clock;
+
+  public EventRecorder(String instance, Clock clock) {
+    this.instance = instance == null || instance.isBlank() ? "mlserving-operator" : instance;
+    this.clock = clock;
+  }
+
+  /** The event for going from {@code before} to {@code after}, if that transition deserves one. */
+  public Optional<Event> transition(HasMetadata resource, List<Condition> before, List<Condition> after) {
+    Optional<Condition> was = Conditions.find(before, Conditions.READY);
+    Optional<Condition> now = Conditions.find(after, Conditions.READY);
+    if (now.isEmpty() || Reasons.PROGRESSING.equals(now.get().getReason())) {
+      return Optional.empty();
+    }
+    if (was.isPresent() && Objects.equals(was.get().getStatus(), now.get().getStatus())
+        && Objects.equals(was.get().getReason(), now.get().getReason())) {
+      return Optional.empty();
+    }
+    Condition c = now.get();
+    boolean ready = Conditions.TRUE.equals(c.getStatus());
+    var time = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    return Optional.of(new EventBuilder()
+        .withNewMetadata()
+          .withName(resource.getMetadata().getName() + "." + Long.toHexString(time.toEpochMilli())
+              + Integer.toHexString(Math.abs(Objects.hash(c.getReason(), c.getMessage())) & 0xfff))
+          .withNamespace(resource.getMetadata().getNamespace())
+        .endMetadata()
+        .withEventTime(new MicroTime(MICRO.format(time)))
+        .withReportingController(REPORTING_CONTROLLER)
+        .withReportingInstance(instance)
+        .withAction("Reconcile")
+        .withReason(c.getReason())
+        .withType(ready ? "Normal" : "Warning")
+        .withNote(truncate(c.getMessage()))
+        .withRegarding(new ObjectReferenceBuilder()
+            .withApiVersion(resource.getApiVersion())
+            .withKind(resource.getKind())
+            .withName(resource.getMetadata().getName())
+            .withNamespace(resource.getMetadata().getNamespace())
+            .withUid(resource.getMetadata().getUid())
+            .withResourceVersion(resource.getMetadata().getResourceVersion())
+            .build())
+        .build());
+  }
+
+  /** Records the transition's event, if any; never throws. */
+  public void record(KubernetesClient client, HasMetadata resource, List<Condition> before, List<Condition> after) {
+    transition(resource, before, after).ifPresent(event -> {
+      try {
+        client.resource(event).create();
+      } catch (RuntimeException e) {
+        LOG.warn("Could not record event {} for {} {}/{}: {}", event.getReason(), resource.getKind(),
+            resource.getMetadata().getNamespace(), resource.getMetadata().getName(), e.getMessage());
+      }
+    });
+  }
+
+  private static String truncate(String s) {
+    if (s == null) {
+      return "";
+    }
+    return s.length() <= 1024 ? s : s.substring(0, 1021) + "...";
+  }
+}

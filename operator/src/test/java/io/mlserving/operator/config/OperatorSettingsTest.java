@@ -1,0 +1,48 @@
+package io.mlserving.operator.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class OperatorSettingsTest {
+  @Test
+  void defaultsWhenNothingIsSet() {
+    OperatorSettings s = OperatorSettings.fromEnv(Map.<String, String>of()::get);
+    assertThat(s).isEqualTo(OperatorSettings.defaults());
+    assertThat(s.watchNamespaces()).isEmpty();
+    assertThat(s.loaderImages()).isEqualTo(LoaderImages.defaults());
+    assertThat(s.istioApi()).isEqualTo("auto");
+    assertThat(s.httpPort()).isEqualTo(8080);
+  }
+
+  @Test
+  void everyVariableIsRead() {
+    Map<String, String> env = Map.of(
+        "MLSERVING_WATCH_NAMESPACES", " models, staging ,,",
+        "MLSERVING_LOADER_IMAGE_S3", "mirror.local/aws-cli:2",
+        "MLSERVING_LOADER_IMAGE_HF", " ",
+        "MLSERVING_ISTIO_API", "V1Beta1",
+        "MLSERVING_LOG_FORMAT", "json",
+        "MLSERVING_LEADER_ELECTION", "true",
+        "POD_NAMESPACE", "mlserving-system",
+        "MLSERVING_HTTP_PORT", "9090");
+    OperatorSettings s = OperatorSettings.fromEnv(env::get);
+    assertThat(s.watchNamespaces()).containsExactly("models", "staging");
+    assertThat(s.loaderImages().s3()).isEqualTo("mirror.local/aws-cli:2");
+    assertThat(s.loaderImages().hf()).isEqualTo(LoaderImages.DEFAULT_HF);
+    assertThat(s.istioApi()).isEqualTo("v1beta1");
+    assertThat(s.jsonLogs()).isTrue();
+    assertThat(s.leaderElection()).isTrue();
+    assertThat(s.leaseNamespace()).isEqualTo("mlserving-system");
+    assertThat(s.httpPort()).isEqualTo(9090);
+  }
+
+  @Test
+  void leaseNamespaceVariableWinsOverThePodNamespace() {
+    Map<String, String> env = Map.of("POD_NAMESPACE", "a", "MLSERVING_LEASE_NAMESPACE", "b");
+    assertThat(OperatorSettings.fromEnv(env::get).leaseNamespace()).isEqualTo("b");
+    assertThat(OperatorSettings.namespaces("")).isEqualTo(Set.of());
+  }
+}
