@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
@@ -17,6 +18,10 @@ import java.util.Map;
 /** The model server container. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class PredictorSpec {
+  // The Deployment would be refused for these later; admission says so at once.
+  static final String ENV_NAME_RULE = "self.all(e, has(e.name) && size(e.name) > 0)";
+  static final String ENV_FROM_RULE = "self.all(e, has(e.configMapRef) != has(e.secretRef))";
+
   /** Container image of the model server, for example ghcr.io/acme/onnx-server:1.4. */
   @Required
   @Size(min = 1, max = 512)
@@ -39,9 +44,13 @@ public class PredictorSpec {
   private Protocol protocol;
 
   /** Environment variables of the model server (parameter-based serving). */
+  @Size(max = 256)
+  @ValidationRule(value = ENV_NAME_RULE, message = "every env entry needs a name")
   private List<EnvVar> env;
 
   /** ConfigMaps or Secrets whose keys become environment variables of the model server. */
+  @Size(max = 64)
+  @ValidationRule(value = ENV_FROM_RULE, message = "each envFrom entry needs exactly one of configMapRef or secretRef")
   private List<EnvFromSource> envFrom;
 
   /** CPU, memory and accelerator requests and limits of the model server container. */
