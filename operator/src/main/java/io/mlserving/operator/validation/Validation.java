@@ -39,7 +39,7 @@ public final class Validation {
   private static final Pattern DNS_LABEL = Pattern.compile(MlServing.DNS_LABEL);
   private static final Pattern DNS_1123_LABEL = Pattern.compile(MlServing.DNS_1123_LABEL);
   private static final Pattern DURATION = Pattern.compile(MlServing.DURATION);
-  private static final Pattern DURATION_PART = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(h|ms|us|ns|m|s)");
+  private static final Pattern DURATION_PART = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(h|ms|m|s)");
   private static final Pattern GATEWAY =
       Pattern.compile("^([a-z0-9]([-a-z0-9]*[a-z0-9])?/)?[a-z0-9]([-.a-z0-9]*[a-z0-9])?$");
   private static final Pattern EXTERNAL_HOST =
@@ -97,6 +97,15 @@ public final class Validation {
         out.add(new Problem("spec.predictor.image", "must be at most 512 characters"));
       }
       range(p.getPort(), 1, 65535, "spec.predictor.port", out);
+      if (p.getEnv() != null && p.getEnv().stream().anyMatch(e -> e == null || e.getName() == null
+          || e.getName().isEmpty())) {
+        out.add(new Problem("spec.predictor.env", "every env entry needs a name"));
+      }
+      if (p.getEnvFrom() != null && p.getEnvFrom().stream().anyMatch(e -> e == null
+          || (e.getConfigMapRef() == null) == (e.getSecretRef() == null))) {
+        out.add(new Problem("spec.predictor.envFrom",
+            "each envFrom entry needs exactly one of configMapRef or secretRef"));
+      }
       if (p.getHealthPath() != null && (!p.getHealthPath().startsWith("/") || p.getHealthPath().length() > 256)) {
         out.add(new Problem("spec.predictor.healthPath", "must be an absolute path such as /health"));
       }
@@ -237,6 +246,15 @@ public final class Validation {
       duration(r.getPerTryTimeout(), 1, "spec.retries.perTryTimeout", out);
       if (r.getRetryOn() != null && (r.getRetryOn().length() > 256 || !RETRY_ON.matcher(r.getRetryOn()).matches())) {
         out.add(new Problem("spec.retries.retryOn", "must be a comma-separated list such as 5xx,reset"));
+      } else if (r.getRetryOn() != null) {
+        for (String policy : r.getRetryOn().split(",")) {
+          if (!Retries.RETRY_ON_POLICIES.contains(policy) && !policy.matches("^[1-5][0-9][0-9]$")) {
+            out.add(new Problem("spec.retries.retryOn", "each retryOn entry must be an Envoy retry policy (5xx,"
+                + " gateway-error, reset, connect-failure, retriable-4xx, refused-stream, ...) or an HTTP status"
+                + " code; got " + policy));
+            break;
+          }
+        }
       }
     }
   }
@@ -351,27 +369,29 @@ public final class Validation {
     }
     if (value.length() > 32 || !DURATION.matcher(value).matches()) {
       out.add(new Problem(field, "must be a duration such as 500ms, 5s or 1m, got " + value));
-    } else if (millis(value) < minMillis) {
+    } else if (millis(value).compareTo(java.math.BigDecimal.valueOf(minMillis)) < 0) {
       out.add(new Problem(field, "must be at least " + (minMillis >= 1000 ? minMillis / 1000 + "s" : minMillis + "ms")
           + ", got " + value));
+    } else if (millis(value).stripTrailingZeros().scale() > 0) {
+      out.add(new Problem(field, "must be a whole number of milliseconds (Istio rejects finer durations), got "
+          + value));
     }
   }
 
-  /** A Go duration ({@code 1h30m}, {@code 1.5s}, {@code 250ms}) in milliseconds, fractions truncated. */
-  public static double millis(String duration) {
+  /** A Go duration ({@code 1h30m}, {@code 1.5s}, {@code 250ms}) in milliseconds, exactly. */
+  public static java.math.BigDecimal millis(String duration) {
     var m = DURATION_PART.matcher(duration);
-    double total = 0;
+    java.math.BigDecimal total = java.math.BigDecimal.ZERO;
     while (m.find()) {
-      double n = Double.parseDouble(m.group(1));
-      total += switch (m.group(2)) {
-        case "h" -> n * 3_600_000;
-        case "m" -> n * 60_000;
-        case "s" -> n * 1_000;
-        case "ms" -> n;
-        case "us" -> n / 1_000;
-        default -> n / 1_000_000;
-      };
+      java.math.BigDecimal n = new java.math.BigDecimal(m.group(1));
+      total = total.add(switch (m.group(2)) {
+        case "h" -> n.multiply(java.math.BigDecimal.valueOf(3_600_000));
+        case "m" -> n.multiply(java.math.BigDecimal.valueOf(60_000));
+        case "s" -> n.multiply(java.math.BigDecimal.valueOf(1_000));
+        default -> n;
+      });
     }
     return total;
   }
+
 }

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.TestFactory;
  * YAML document. Each expectation must match a problem (same field, message containing the fragment),
  * and every problem must be expected, apart from the API server's note that rules were not checked.
  */
-class CrdAdmissionTest {
+public class CrdAdmissionTest {
   private static final String EXPECT = "# expect: ";
 
   private static CrdValidator crds;
@@ -131,7 +131,7 @@ class CrdAdmissionTest {
   }
 
   /** The {@code # expect: <field>: <fragment>} lines at the top of a fixture. */
-  static List<Problem> expectations(Path fixture) throws IOException {
+  public static List<Problem> expectations(Path fixture) throws IOException {
     List<Problem> expected = new ArrayList<>();
     for (String line : Files.readAllLines(fixture)) {
       if (!line.startsWith("#")) {
@@ -146,7 +146,7 @@ class CrdAdmissionTest {
     return expected;
   }
 
-  static List<Path> invalidFixtures() throws IOException {
+  public static List<Path> invalidFixtures() throws IOException {
     Path folder;
     try {
       folder = Path.of(Objects.requireNonNull(CrdAdmissionTest.class.getResource("/invalid")).toURI());

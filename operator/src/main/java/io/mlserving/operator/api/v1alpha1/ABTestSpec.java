@@ -1,6 +1,7 @@
 package io.mlserving.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -24,16 +25,20 @@ public class ABTestSpec extends HostRoutingSpec {
   /** 2 to 10 variants with unique names and weights summing to 100. */
   @Required
   @Size(min = 2, max = 10)
+  @JsonPropertyDescription("2 to 10 variants with unique names and weights summing to 100.")
   private List<Variant> variants = new ArrayList<>();
 
   /** Condition-based routes, evaluated in order before the weights; the first match wins. */
   @Size(max = 20)
+  @JsonPropertyDescription("Condition-based routes, evaluated in order before the weights; the first match wins.")
   private List<Route> routes;
 
   /** Keeps a client on the variant it first got, with a cookie. */
+  @JsonPropertyDescription("Keeps a client on the variant it first got, with a cookie.")
   private StickySession stickySession;
 
   /** Retry policy of every route. */
+  @JsonPropertyDescription("Retry policy of every route.")
   private Retries retries;
 
   public List<Variant> getVariants() {

@@ -1,21 +1,26 @@
 package io.mlserving.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.Map;
 
 /** Observed state of an ABTest. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ABTestStatus extends MlServingStatus {
   /** Host clients call. */
+  @JsonPropertyDescription("Host clients call.")
   private String host;
 
   /** In-cluster URL of the host: http://<host>.<namespace>.svc.cluster.local. */
+  @JsonPropertyDescription("In-cluster URL of the host: http://<host>.<namespace>.svc.cluster.local.")
   private String url;
 
   /** Effective weight of each variant, by variant name. */
+  @JsonPropertyDescription("Effective weight of each variant, by variant name.")
   private Map<String, Integer> weights;
 
   /** The weights as one line (control=90,candidate=10), for the WEIGHTS printer column. */
+  @JsonPropertyDescription("The weights as one line (control=90,candidate=10), for the WEIGHTS printer column.")
   private String weightSummary;
 
   public String getHost() {

@@ -1,6 +1,7 @@
 package io.mlserving.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -15,17 +16,20 @@ public class AutoscalingSpec {
   /** Lowest number of replicas. */
   @Default("1")
   @Min(1)
+  @JsonPropertyDescription("Lowest number of replicas.")
   private Integer minReplicas;
 
   /** Highest number of replicas. */
   @Required
   @Min(1)
+  @JsonPropertyDescription("Highest number of replicas.")
   private Integer maxReplicas;
 
   /** Average CPU utilisation, in percent of the request, that the autoscaler aims for. */
   @Default("80")
   @Min(1)
   @Max(100)
+  @JsonPropertyDescription("Average CPU utilisation, in percent of the request, that the autoscaler aims for.")
   private Integer targetCPUUtilizationPercentage;
 
   public Integer getMinReplicas() {

@@ -1,6 +1,7 @@
 package io.mlserving.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
@@ -12,12 +13,15 @@ public class CircuitBreakerSpec {
   @Required
   @Size(min = 1, max = 63)
   @Pattern(MlServing.DNS_LABEL)
+  @JsonPropertyDescription("Name of the InferenceService, in the same namespace, that this protects.")
   private String inferenceService;
 
   /** Connection and request limits; a request over a limit fails fast with 503. */
+  @JsonPropertyDescription("Connection and request limits; a request over a limit fails fast with 503.")
   private ConnectionPool connectionPool;
 
   /** Ejection of pods that keep failing; applied with its defaults when absent. */
+  @JsonPropertyDescription("Ejection of pods that keep failing; applied with its defaults when absent.")
   private OutlierDetection outlierDetection;
 
   public String getInferenceService() {

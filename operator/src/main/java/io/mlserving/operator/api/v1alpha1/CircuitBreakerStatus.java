@@ -1,11 +1,13 @@
 package io.mlserving.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /** Observed state of a CircuitBreaker. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class CircuitBreakerStatus extends MlServingStatus {
   /** The protected host: <inferenceService>.<namespace>.svc.cluster.local. */
+  @JsonPropertyDescription("The protected host: <inferenceService>.<namespace>.svc.cluster.local.")
   private String host;
 
   public String getHost() {

@@ -1,6 +1,7 @@
 package io.mlserving.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
@@ -11,20 +12,24 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class ConnectionPool {
   /** Most TCP connections to the model (tcp.maxConnections). */
   @Min(1)
+  @JsonPropertyDescription("Most TCP connections to the model (tcp.maxConnections).")
   private Integer maxConnections;
 
   /** Most requests waiting for a connection (http.http1MaxPendingRequests). */
   @Min(1)
+  @JsonPropertyDescription("Most requests waiting for a connection (http.http1MaxPendingRequests).")
   private Integer maxPendingRequests;
 
   /** Most requests per connection; 1 disables keep-alive (http.maxRequestsPerConnection). */
   @Min(0)
+  @JsonPropertyDescription("Most requests per connection; 1 disables keep-alive (http.maxRequestsPerConnection).")
   private Integer maxRequestsPerConnection;
 
   /** TCP connect timeout, for example 1s (tcp.connectTimeout). */
   @Size(max = 32)
   @Pattern(MlServing.DURATION)
   @ValidationRule(value = MlServing.DURATION_RULE, message = MlServing.DURATION_MESSAGE)
+  @JsonPropertyDescription("TCP connect timeout, for example 1s (tcp.connectTimeout).")
   private String connectTimeout;
 
   public Integer getMaxConnections() {

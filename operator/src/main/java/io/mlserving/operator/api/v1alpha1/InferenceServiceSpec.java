@@ -1,6 +1,7 @@
 package io.mlserving.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
@@ -12,14 +13,17 @@ public class InferenceServiceSpec {
   @Required private PredictorSpec predictor;
 
   /** Where the model comes from; absent means the model is baked into the image (model-in-image). */
+  @JsonPropertyDescription("Where the model comes from; absent means the model is baked into the image (model-in-image).")
   private ModelSpec model;
 
   /** Number of pods when autoscaling is not set; 0 scales the model down. */
   @Default("1")
   @Min(0)
+  @JsonPropertyDescription("Number of pods when autoscaling is not set; 0 scales the model down.")
   private Integer replicas;
 
   /** Horizontal autoscaling on CPU; when set, the HorizontalPodAutoscaler owns the replica count. */
+  @JsonPropertyDescription("Horizontal autoscaling on CPU; when set, the HorizontalPodAutoscaler owns the replica count.")
   private AutoscalingSpec autoscaling;
 
   public PredictorSpec getPredictor() {

@@ -1,17 +1,21 @@
 package io.mlserving.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /** Observed state of an InferenceService. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class InferenceServiceStatus extends MlServingStatus {
   /** In-cluster URL of the model: http://<name>.<namespace>.svc.cluster.local. */
+  @JsonPropertyDescription("In-cluster URL of the model: http://<name>.<namespace>.svc.cluster.local.")
   private String url;
 
   /** Pods the Deployment currently has. */
+  @JsonPropertyDescription("Pods the Deployment currently has.")
   private Integer replicas;
 
   /** Pods that pass their readiness probe. */
+  @JsonPropertyDescription("Pods that pass their readiness probe.")
   private Integer readyReplicas;
 
   public String getUrl() {

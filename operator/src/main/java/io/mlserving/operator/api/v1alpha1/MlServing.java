@@ -14,8 +14,11 @@ public final class MlServing {
   public static final String DNS_LABEL = "^[a-z]([-a-z0-9]*[a-z0-9])?$";
   /** A DNS-1123 label (variant names, PVC claims). */
   public static final String DNS_1123_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
-  /** A Go/Istio duration such as 500ms, 5s, 1m30s, 24h. */
-  public static final String DURATION = "^([0-9]+(\\.[0-9]+)?(h|m|s|ms|us|ns))+$";
+  /**
+   * A Go/Istio duration such as 500ms, 5s, 1.5s, 1m30s, 24h. Istio takes only whole milliseconds, so the
+   * pattern allows no unit below ms, no fraction of ms, and at most three decimals on h, m and s.
+   */
+  public static final String DURATION = "^([0-9]+(\\.[0-9]{1,3})?(h|m|s)|[0-9]+ms)+$";
   public static final String DURATION_RULE = "duration(self) >= duration('1ms')";
   public static final String DURATION_MESSAGE = "must be a duration of at least 1ms, such as 500ms, 5s or 1m";
 

@@ -1,6 +1,7 @@
 package io.mlserving.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public abstract class MlServingStatus {
   /** The metadata.generation this status was computed from. */
+  @JsonPropertyDescription("The metadata.generation this status was computed from.")
   private Long observedGeneration;
 
   /** Conditions in the Kubernetes form; `Ready` summarises the resource. */

@@ -1,6 +1,7 @@
 package io.mlserving.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
@@ -43,6 +44,7 @@ public class ModelSpec {
   /** Model location: s3://, gs://, http(s)://, pvc://<claim>/<path> or hf://<org>/<repo>[@<revision>]. */
   @Required
   @Size(min = 1, max = 2048)
+  @JsonPropertyDescription("Model location: s3://, gs://, http(s)://, pvc://<claim>/<path> or hf://<org>/<repo>[@<revision>].")
   private String storageUri;
 
   /**
@@ -51,6 +53,7 @@ public class ModelSpec {
    */
   @Size(max = 253)
   @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+  @JsonPropertyDescription("Name of a Secret in the same namespace whose keys become the loader's environment (for example AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL, HF_TOKEN); the model server never sees it.")
   private String credentialsSecret;
 
   public static final String DEFAULT_MOUNT_PATH = "/mnt/models";
@@ -59,10 +62,12 @@ public class ModelSpec {
   @Default("/mnt/models")
   @Size(max = 256)
   @Pattern("^/[^:]*$")
+  @JsonPropertyDescription("Directory where the model server finds the model; also given to it as MODEL_DIR.")
   private String mountPath;
 
   /** Expected SHA-256 (hex) of a single-file download; the loader fails when it differs. */
   @Pattern("^[a-fA-F0-9]{64}$")
+  @JsonPropertyDescription("Expected SHA-256 (hex) of a single-file download; the loader fails when it differs.")
   private String sha256;
 
   public String getStorageUri() {

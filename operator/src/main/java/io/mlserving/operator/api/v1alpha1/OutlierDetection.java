@@ -1,6 +1,7 @@
 package io.mlserving.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -20,6 +21,7 @@ public class OutlierDetection {
   /** Consecutive 5xx answers that eject a pod. */
   @Default("5")
   @Min(1)
+  @JsonPropertyDescription("Consecutive 5xx answers that eject a pod.")
   private Integer consecutive5xxErrors;
 
   /** How often pods are scanned for ejection, for example 10s. */
@@ -27,6 +29,7 @@ public class OutlierDetection {
   @Size(max = 32)
   @Pattern(MlServing.DURATION)
   @ValidationRule(value = MlServing.DURATION_RULE, message = MlServing.DURATION_MESSAGE)
+  @JsonPropertyDescription("How often pods are scanned for ejection, for example 10s.")
   private String interval;
 
   /** How long a pod stays ejected the first time, for example 30s. */
@@ -34,12 +37,14 @@ public class OutlierDetection {
   @Size(max = 32)
   @Pattern(MlServing.DURATION)
   @ValidationRule(value = MlServing.DURATION_RULE, message = MlServing.DURATION_MESSAGE)
+  @JsonPropertyDescription("How long a pod stays ejected the first time, for example 30s.")
   private String baseEjectionTime;
 
   /** Most pods, in percent, that may be ejected at once. */
   @Default("50")
   @Min(0)
   @Max(100)
+  @JsonPropertyDescription("Most pods, in percent, that may be ejected at once.")
   private Integer maxEjectionPercent;
 
   public Integer getConsecutive5xxErrors() {

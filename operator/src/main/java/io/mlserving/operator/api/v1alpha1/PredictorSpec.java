@@ -1,6 +1,7 @@
 package io.mlserving.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -25,52 +26,65 @@ public class PredictorSpec {
   /** Container image of the model server, for example ghcr.io/acme/onnx-server:1.4. */
   @Required
   @Size(min = 1, max = 512)
+  @JsonPropertyDescription("Container image of the model server, for example ghcr.io/acme/onnx-server:1.4.")
   private String image;
 
   /** Entrypoint override; the image's ENTRYPOINT when absent. */
+  @JsonPropertyDescription("Entrypoint override; the image's ENTRYPOINT when absent.")
   private List<String> command;
 
   /** Arguments to the entrypoint; the image's CMD when absent. */
+  @JsonPropertyDescription("Arguments to the entrypoint; the image's CMD when absent.")
   private List<String> args;
 
   /** Port the model server listens on inside the container. */
   @Default("8080")
   @Min(1)
   @Max(65535)
+  @JsonPropertyDescription("Port the model server listens on inside the container.")
   private Integer port;
 
   /** Wire protocol of the model server; names the container and Service port (http or grpc). */
   @Default("http")
+  @JsonPropertyDescription("Wire protocol of the model server; names the container and Service port (http or grpc).")
   private Protocol protocol;
 
   /** Environment variables of the model server (parameter-based serving). */
   @Size(max = 256)
   @ValidationRule(value = ENV_NAME_RULE, message = "every env entry needs a name")
+  @JsonPropertyDescription("Environment variables of the model server (parameter-based serving).")
   private List<EnvVar> env;
 
   /** ConfigMaps or Secrets whose keys become environment variables of the model server. */
   @Size(max = 64)
   @ValidationRule(value = ENV_FROM_RULE, message = "each envFrom entry needs exactly one of configMapRef or secretRef")
+  @JsonPropertyDescription("ConfigMaps or Secrets whose keys become environment variables of the model server.")
   private List<EnvFromSource> envFrom;
 
   /** CPU, memory and accelerator requests and limits of the model server container. */
+  @JsonPropertyDescription("CPU, memory and accelerator requests and limits of the model server container.")
   private ResourceRequirements resources;
 
   /** HTTP path for readiness and liveness probes; absent means a TCP probe on the port. */
   @Pattern("^/.*$")
   @Size(max = 256)
+  @JsonPropertyDescription("HTTP path for readiness and liveness probes; absent means a TCP probe on the port.")
   private String healthPath;
 
   /** Node labels the pods must match. */
+  @JsonPropertyDescription("Node labels the pods must match.")
   private Map<String, String> nodeSelector;
 
   /** Tolerations of the pods, for example for GPU nodes. */
+  @JsonPropertyDescription("Tolerations of the pods, for example for GPU nodes.")
   private List<Toleration> tolerations;
 
   /** Extra labels on the pods. */
+  @JsonPropertyDescription("Extra labels on the pods.")
   private Map<String, String> podLabels;
 
   /** Extra annotations on the pods, for example for a service mesh. */
+  @JsonPropertyDescription("Extra annotations on the pods, for example for a service mesh.")
   private Map<String, String> podAnnotations;
 
   /** The model server's wire protocol. */

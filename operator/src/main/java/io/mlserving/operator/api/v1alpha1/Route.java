@@ -1,6 +1,7 @@
 package io.mlserving.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
@@ -14,6 +15,7 @@ public class Route {
   @Required
   @Size(min = 1, max = 63)
   @Pattern(MlServing.DNS_1123_LABEL)
+  @JsonPropertyDescription("Name of the variant (variants[].name) that gets the matching requests.")
   private String variant;
 
   /** Header name (lower case) to match; every header must match. */
@@ -22,6 +24,7 @@ public class Route {
   @ValidationRule(value = "self.all(k, k.matches('^[a-z0-9][-a-z0-9_.]*$'))",
       message = "header names must be lower case (Istio matches lower-case header names)")
   @Size(max = 16)
+  @JsonPropertyDescription("Header name (lower case) to match; every header must match.")
   private Map<String, StringMatch> headers;
 
   public String getVariant() {

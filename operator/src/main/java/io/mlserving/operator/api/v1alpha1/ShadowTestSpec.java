@@ -1,6 +1,7 @@
 package io.mlserving.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -18,18 +19,21 @@ public class ShadowTestSpec extends HostRoutingSpec {
   @Required
   @Size(min = 1, max = 63)
   @Pattern(MlServing.DNS_LABEL)
+  @JsonPropertyDescription("Name of the InferenceService that answers every request.")
   private String primary;
 
   /** Name of the InferenceService that receives the mirrored copy; its answers are discarded. */
   @Required
   @Size(min = 1, max = 63)
   @Pattern(MlServing.DNS_LABEL)
+  @JsonPropertyDescription("Name of the InferenceService that receives the mirrored copy; its answers are discarded.")
   private String shadow;
 
   /** Share of requests mirrored to the shadow, 0 to 100 percent. */
   @Default("100")
   @Min(0)
   @Max(100)
+  @JsonPropertyDescription("Share of requests mirrored to the shadow, 0 to 100 percent.")
   private Double mirrorPercent;
 
   public String getPrimary() {

@@ -1,6 +1,7 @@
 package io.mlserving.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
@@ -13,6 +14,7 @@ public class StickySession {
   @Default("mlserving-variant")
   @Size(min = 1, max = 64)
   @Pattern("^[A-Za-z0-9_-]+$")
+  @JsonPropertyDescription("Name of the cookie that records the variant.")
   private String cookieName;
 
   /** How long the cookie lasts, for example 24h. */
@@ -20,6 +22,7 @@ public class StickySession {
   @Size(max = 32)
   @Pattern(MlServing.DURATION)
   @ValidationRule(value = "duration(self) >= duration('1s')", message = "maxAge must be a duration of at least 1s")
+  @JsonPropertyDescription("How long the cookie lasts, for example 24h.")
   private String maxAge;
 
   public String getCookieName() {

@@ -1,6 +1,7 @@
 package io.mlserving.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
@@ -11,14 +12,17 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class StringMatch {
   /** The value equals this string. */
   @Size(max = 1024)
+  @JsonPropertyDescription("The value equals this string.")
   private String exact;
 
   /** The value starts with this string. */
   @Size(max = 1024)
+  @JsonPropertyDescription("The value starts with this string.")
   private String prefix;
 
   /** The value matches this RE2 regular expression. */
   @Size(max = 1024)
+  @JsonPropertyDescription("The value matches this RE2 regular expression.")
   private String regex;
 
   public StringMatch() {}

@@ -1,6 +1,7 @@
 package io.mlserving.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
@@ -14,18 +15,21 @@ public class Variant {
   @Required
   @Size(min = 1, max = 63)
   @Pattern(MlServing.DNS_1123_LABEL)
+  @JsonPropertyDescription("Variant name (a DNS label), unique in the ABTest; used in routes, cookies and status.")
   private String name;
 
   /** Name of the InferenceService, in the same namespace, that serves this variant. */
   @Required
   @Size(min = 1, max = 63)
   @Pattern(MlServing.DNS_LABEL)
+  @JsonPropertyDescription("Name of the InferenceService, in the same namespace, that serves this variant.")
   private String inferenceService;
 
   /** Percentage of the weighted traffic, 0 to 100; all weights sum to 100. */
   @Required
   @Min(0)
   @Max(100)
+  @JsonPropertyDescription("Percentage of the weighted traffic, 0 to 100; all weights sum to 100.")
   private Integer weight;
 
   public Variant() {}
