@@ -1,9 +1,11 @@
 -- Argo CD health check for mlserving.io/CircuitBreaker (Lua 5.1, as Argo CD runs it).
 -- Healthy: Ready=True for the current generation. Degraded: Ready=False for a reason that needs a
 -- change from the user (ModelLoadFailed, InvalidSpec, HostConflict, InferenceServiceNotFound,
--- ProgressDeadlineExceeded, ReconcileError). Progressing: anything else, while the operator works
--- (no status yet, a status for an older generation, Ready=Unknown, Ready=False for Progressing).
+-- ProgressDeadlineExceeded, ReconcileError, IstioNotInstalled). Progressing: anything else, while the
+-- operator works (no status yet, a status for an older generation, Ready=Unknown, Ready=False for
+-- Progressing).
 local hs = {}
+local kind = obj.kind or "CircuitBreaker"
 
 local degradedReasons = {
   ModelLoadFailed = true,
@@ -12,6 +14,7 @@ local degradedReasons = {
   InferenceServiceNotFound = true,
   ProgressDeadlineExceeded = true,
   ReconcileError = true,
+  IstioNotInstalled = true,
 }
 
 local function describe(condition, fallback)
@@ -31,7 +34,7 @@ end
 
 if obj.status == nil or obj.status.conditions == nil then
   hs.status = "Progressing"
-  hs.message = "Waiting for the operator to report the CircuitBreaker's status"
+  hs.message = "Waiting for the operator to report the " .. kind .. "'s status"
   return hs
 end
 
@@ -66,16 +69,16 @@ end
 
 if ready.status == "True" then
   hs.status = "Healthy"
-  hs.message = describe({message = ready.message}, "CircuitBreaker is ready")
+  hs.message = describe({message = ready.message}, kind .. " is ready")
   return hs
 end
 
 if ready.status == "False" and ready.reason ~= nil and degradedReasons[ready.reason] then
   hs.status = "Degraded"
-  hs.message = describe(ready, "CircuitBreaker is not ready")
+  hs.message = describe(ready, kind .. " is not ready")
   return hs
 end
 
 hs.status = "Progressing"
-hs.message = describe(ready, "Waiting for the CircuitBreaker to become ready")
+hs.message = describe(ready, "Waiting for the " .. kind .. " to become ready")
 return hs

@@ -45,4 +45,15 @@ class ArgoCdConfigTest {
     assertThat(app.path("spec").path("destination").path("namespace").asText()).isNotEmpty();
     assertThat(app.path("spec").path("syncPolicy").path("automated").path("selfHeal").asBoolean()).isTrue();
   }
+
+  @Test
+  void theFourScriptsAreOneScriptApartFromTheKindName() throws IOException {
+    // Argo CD wants a self-contained script per kind; they must not drift apart.
+    String abTest = Files.readString(ProjectFiles.root().resolve("argocd/health/mlserving.io/ABTest/health.lua"));
+    for (String kind : List.of("InferenceService", "ShadowTest", "CircuitBreaker")) {
+      String script = Files.readString(ProjectFiles.root().resolve("argocd/health/mlserving.io/" + kind + "/health.lua"));
+      assertThat(script.replace("mlserving.io/" + kind, "mlserving.io/ABTest").replace('"' + kind + '"', "\"ABTest\""))
+          .as(kind).isEqualTo(abTest);
+    }
+  }
 }
