@@ -67,7 +67,8 @@ public final class ShadowTestResources {
   }
 
   /**
-   * The VirtualService's spec: one route, all traffic to the primary (its single destination, so no weight),
+   * The VirtualService's spec: one route, 100% to the primary (weight 100, stated although it is the only
+   * destination, so that the object says what the contract says),
    * with {@code mirror} to the shadow on port 80 and {@code mirrorPercentage} of the requests mirrored.
    */
   public static io.fabric8.istio.api.api.networking.v1alpha3.VirtualService virtualServiceSpec(ShadowTest st) {
@@ -80,6 +81,7 @@ public final class ShadowTestResources {
           .withName(PRIMARY_ROUTE)
           .withRoute(new HTTPRouteDestinationBuilder()
               .withDestination(HostRouting.destination(spec.getPrimary(), namespace))
+              .withWeight(100)
               .build())
           .withMirror(HostRouting.destination(spec.getShadow(), namespace))
           .withNewMirrorPercentage(mirrorPercent(st))

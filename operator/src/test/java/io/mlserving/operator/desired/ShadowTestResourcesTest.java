@@ -99,8 +99,8 @@ class ShadowTestResourcesTest {
     assertThat(r.getRoute()).singleElement().satisfies(d -> {
       assertThat(d.getDestination().getHost()).isEqualTo("fraud-v1.models.svc.cluster.local");
       assertThat(d.getDestination().getPort().getNumber()).isEqualTo(80L);
-      // The only destination gets all of the traffic; a weight would add nothing.
-      assertThat(d.getWeight()).isNull();
+      // The only destination gets all of the traffic, and says so.
+      assertThat(d.getWeight()).isEqualTo(100);
     });
   }
 
