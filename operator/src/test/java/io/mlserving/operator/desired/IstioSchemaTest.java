@@ -12,7 +12,6 @@ import static io.mlserving.operator.desired.TestCrs.shadowTest;
 import static io.mlserving.operator.desired.TestCrs.sticky;
 import static io.mlserving.operator.desired.TestCrs.v;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,9 +24,12 @@ import io.mlserving.operator.api.v1alpha1.ConnectionPool;
 import io.mlserving.operator.api.v1alpha1.OutlierDetection;
 import io.mlserving.operator.api.v1alpha1.ShadowTest;
 import io.mlserving.operator.api.v1alpha1.StickySession;
+import io.mlserving.operator.testing.CrdValidator;
+import io.mlserving.operator.testing.CrdValidator.Options;
+import io.mlserving.operator.testing.IstioCrds;
+import io.mlserving.operator.testing.Problem;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,23 +38,28 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every Istio object we generate passes the Istio CRD schema (what the API server checks, CEL rules included,
- * with no field pruned) and the rules of istiod's webhook that concern the fields we set. Needs
- * {@code shared/schemas/istio-crd-all.gen.yaml} next to the checkout; skipped when it is absent.
+ * Every Istio object we generate passes the Istio CRD schema as the API server checks it on create
+ * ({@link CrdValidator} on the vendored Istio CRDs: schema, CEL rules, and no unknown field, which the API
+ * server would prune and which would be a bug of ours) and the rules of istiod's webhook that concern the
+ * fields we set.
  */
 class IstioSchemaTest {
-  private static IstioSchema schema;
+  /**
+   * As {@code kubectl apply} creating the object (unknown fields refused, defaults applied), but with every
+   * CEL rule evaluated even after a schema error, so that a bad object shows all its problems.
+   */
+  static final Options OPTIONS = Options.admission().withSkipRulesAfterBlockingErrors(false);
+
+  private static CrdValidator istio;
 
   @BeforeAll
-  static void load() throws Exception {
-    Optional<java.nio.file.Path> file = IstioSchema.file();
-    if (file.isPresent()) {
-      schema = IstioSchema.load(file.get());
-    }
+  static void load() {
+    istio = IstioCrds.validator();
   }
 
-  private static void needSchema() {
-    assumeTrue(schema != null, "shared/schemas/istio-crd-all.gen.yaml not found next to the checkout");
+  /** The problems of {@code object}, each as {@code <field>: <message>}. */
+  static List<String> problems(JsonNode object, Options options) {
+    return istio.validate(object, options).problems().stream().map(Problem::toString).toList();
   }
 
   /** Custom resources that between them set every field the Istio builders use. */
@@ -133,8 +140,7 @@ class IstioSchemaTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("istioObjects")
   void passesTheIstioCrdSchema(String label, HasMetadata object) {
-    needSchema();
-    assertThat(schema.problems(object)).as(Serialization.asYaml(object)).isEmpty();
+    assertThat(problems(IstioCrds.json(object), OPTIONS)).as(Serialization.asYaml(object)).isEmpty();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -154,31 +160,41 @@ class IstioSchemaTest {
   // ---- the checkers themselves catch what they should ----
 
   @Test
-  void schemaCheckCatchesPrunedFieldsWrongTypesBadDurationsAndOneOf() throws Exception {
-    needSchema();
-    JsonNode bad = new ObjectMapper().readTree("""
-        {"apiVersion": "networking.istio.io/v1", "kind": "VirtualService", "metadata": {"name": "x"},
+  void schemaCheckReportsFieldsTheApiServerWouldPrune() {
+    JsonNode bad = json("""
+        {"apiVersion": "networking.istio.io/v1", "kind": "VirtualService", "metadata": {"name": "x", "namespace": "models"},
          "spec": {"hosts": ["x"], "http": [{
-           "name": "r", "timeout": "0s", "bogus": 1,
-           "match": [{"headers": {"h": {"exact": "a", "prefix": "b"}}}],
-           "route": [{"destination": {"host": "x", "port": {"number": "eighty"}}, "weight": 100}]}]}}
+           "name": "r", "bogus": 1, "route": [{"destination": {"host": "x", "port": {"number": 80}}}]}]}}
         """);
-    List<String> problems = schema.problems(bad, "virtualservices.networking.istio.io/v1");
-    assertThat(problems).anyMatch(p -> p.contains("spec.http[0].bogus") && p.contains("prune"));
-    assertThat(problems).anyMatch(p -> p.contains("spec.http[0].timeout") && p.contains("1ms"));
-    assertThat(problems).anyMatch(p -> p.contains("number"));
-    assertThat(problems).anyMatch(p -> p.contains("oneOf") || p.contains("one of"));
+    assertThat(problems(bad, OPTIONS)).containsExactly("spec.http[0].bogus: field not declared in schema");
+    // Without strict field validation the API server drops it silently: what we must never rely on.
+    CrdValidator.Result lax = istio.validate(bad, OPTIONS.withRejectUnknownFields(false));
+    assertThat(lax.problems()).isEmpty();
+    assertThat(lax.object().at("/spec/http/0").has("bogus")).as("pruned").isFalse();
   }
 
   @Test
-  void schemaCheckCatchesAMissingRequiredHost() throws Exception {
-    needSchema();
-    JsonNode bad = new ObjectMapper().readTree("""
-        {"apiVersion": "networking.istio.io/v1beta1", "kind": "DestinationRule", "metadata": {"name": "x"},
+  void schemaCheckCatchesWrongTypesBadDurationsAndOneOf() {
+    JsonNode bad = json("""
+        {"apiVersion": "networking.istio.io/v1", "kind": "VirtualService", "metadata": {"name": "x", "namespace": "models"},
+         "spec": {"hosts": ["x"], "http": [{
+           "name": "r", "timeout": "0s",
+           "match": [{"headers": {"h": {"exact": "a", "prefix": "b"}}}],
+           "route": [{"destination": {"host": "x", "port": {"number": "eighty"}}, "weight": 100}]}]}}
+        """);
+    assertThat(problems(bad, OPTIONS)).containsExactlyInAnyOrder(
+        "spec.http[0].timeout: must be a valid duration greater than 1ms",
+        "spec.http[0].route[0].destination.port.number: Invalid value: \"string\": must be of type integer",
+        "spec.http[0].match[0].headers[h]: must validate one and only one schema (oneOf)");
+  }
+
+  @Test
+  void schemaCheckCatchesAMissingRequiredHost() {
+    JsonNode bad = json("""
+        {"apiVersion": "networking.istio.io/v1beta1", "kind": "DestinationRule", "metadata": {"name": "x", "namespace": "models"},
          "spec": {"trafficPolicy": {"outlierDetection": {"interval": "10s"}}}}
         """);
-    assertThat(schema.problems(bad, "destinationrules.networking.istio.io/v1beta1"))
-        .anyMatch(p -> p.contains("host"));
+    assertThat(problems(bad, OPTIONS)).containsExactly("spec.host: Required value");
   }
 
   @Test
@@ -197,5 +213,13 @@ class IstioSchemaTest {
     assertThat(IstioWebhookRules.problems(vs))
         .anyMatch(p -> p.contains("ms precision"))
         .anyMatch(p -> p.contains("duplicate host"));
+  }
+
+  private static JsonNode json(String text) {
+    try {
+      return new ObjectMapper().readTree(text);
+    } catch (Exception e) {
+      throw new IllegalArgumentException(text, e);
+    }
   }
 }

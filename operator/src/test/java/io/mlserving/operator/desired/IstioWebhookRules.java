@@ -26,13 +26,14 @@ import java.util.regex.PatternSyntaxException;
  * policy, header names and values, regexes that compile, non-empty prefixes, mirror percentages, durations of at
  * least 1ms in whole milliseconds, non-empty connection pools, percentages 0..100.
  */
-final class IstioWebhookRules {
+public final class IstioWebhookRules {
   private static final Pattern HEADER_NAME = Pattern.compile("^[!#$%&'*+\\-.^_`|~A-Za-z0-9]+$");
   private static final Pattern HEADER_VALUE_FORBIDDEN = Pattern.compile("[\\x00-\\x08\\x0A-\\x1F\\x7F]");
 
   private IstioWebhookRules() {}
 
-  static List<String> problems(HasMetadata object) {
+  /** What istiod's webhook would refuse in {@code object} (a v1 or v1beta1 VirtualService or DestinationRule). */
+  public static List<String> problems(HasMetadata object) {
     List<String> out = new ArrayList<>();
     if (object instanceof io.fabric8.istio.api.networking.v1.VirtualService vs) {
       virtualService(vs.getSpec(), out);

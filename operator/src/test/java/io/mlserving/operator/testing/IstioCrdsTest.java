@@ -3,27 +3,60 @@ package io.mlserving.operator.testing;
 import static io.mlserving.operator.testing.CrdValidatorTest.problems;
 import static io.mlserving.operator.testing.CrdValidatorTest.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mlserving.operator.crd.CrdFiles;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestReporter;
 
 /**
- * CrdValidator on Istio's own CRDs (shared/schemas/istio-crd-all.gen.yaml): every rule of every version
+ * CrdValidator on Istio's own CRDs (the vendored {@value IstioCrds#VENDORED}): every rule of every version
  * compiles with the Kubernetes CEL environment, and Istio objects of the shapes the operator generates
  * are admitted or refused as on a cluster.
  */
 class IstioCrdsTest {
-  static final Path ISTIO_CRDS = CrdFiles.projectRoot().resolve("../shared/schemas/istio-crd-all.gen.yaml").normalize();
+  static final Path ISTIO_CRDS = IstioCrds.file();
 
   private static CrdValidator istio;
 
   @BeforeAll
   static void load() {
-    assertThat(ISTIO_CRDS).as("Istio's CRDs beside the project").exists();
-    istio = CrdValidator.load(ISTIO_CRDS);
+    istio = IstioCrds.validator();
+  }
+
+  /**
+   * The vendored copy is the one in the shared folder beside the checkout, when there is one (a plain clone
+   * has none: then there is nothing to compare, and the report says so).
+   */
+  @Test
+  void vendoredCopyIsTheSharedOne(TestReporter reporter) throws IOException {
+    Path root = CrdFiles.projectRoot();
+    Path vendored = root.resolve(IstioCrds.VENDORED);
+    Path shared = root.resolve(IstioCrds.SHARED).normalize();
+    assertThat(vendored).as("the vendored Istio CRDs").isRegularFile();
+    assertThat(Files.mismatch(vendored, ISTIO_CRDS)).as("%s on the test classpath is %s", ISTIO_CRDS, vendored)
+        .isEqualTo(-1L);
+    if (!Files.exists(shared)) {
+      String note = "no " + shared + " beside the checkout: the vendored " + IstioCrds.VENDORED + " is not compared";
+      reporter.publishEntry("istio-crds", note);
+      System.out.println("IstioCrdsTest: " + note);
+      return;
+    }
+    long mismatch = Files.mismatch(shared, vendored);
+    if (mismatch != -1L) {
+      byte[] bytes = Files.readAllBytes(vendored);
+      long line = 1;
+      for (int i = 0; i < Math.min(mismatch, bytes.length); i++) {
+        line += bytes[i] == '\n' ? 1 : 0;
+      }
+      fail("%s differs from %s (first at line %d): refresh it from the project root with `%s`, then run"
+          + " `mvn -B -o test` and commit it", IstioCrds.VENDORED, IstioCrds.SHARED, line, IstioCrds.REFRESH_COMMAND);
+    }
   }
 
   @Test
