@@ -8,7 +8,18 @@ import io.mlserving.operator.desired.StorageLocation.Scheme;
  * text pasted into the script, so no spec value is ever interpreted by the shell.
  */
 final class LoaderScripts {
-  private static final String PREAMBLE = "set -eu\n";
+  /** Fail on any error; start from an empty directory (a restarted loader must not see a partial download). */
+  private static final String PREAMBLE = """
+      set -eu
+      rm -rf "${MODEL_DIR:?}"/* "${MODEL_DIR:?}"/.[!.]* 2>/dev/null || true
+      """;
+
+  /** A download that produced nothing is a failure, not an empty model. */
+  private static final String NOT_EMPTY = """
+      if [ -z "$(ls -A "$MODEL_DIR")" ]; then
+        echo "model-loader: $STORAGE_URI gave no files" >&2; exit 1
+      fi
+      """;
 
   /** Verifies MODEL_SHA256, when set, against the single downloaded file. */
   private static final String VERIFY = """
@@ -25,9 +36,11 @@ final class LoaderScripts {
       echo "model-loader: $STORAGE_URI loaded into $MODEL_DIR"
       """;
 
+  /** A prefix (folder) is copied recursively, a single object as a file; any failure fails the loader. */
   private static final String S3 = """
-      aws s3 cp --recursive --only-show-errors "$STORAGE_URI" "$MODEL_DIR"
-      if [ -z "$(ls -A "$MODEL_DIR")" ]; then
+      if aws s3 ls "${STORAGE_URI%/}/" >/dev/null 2>&1; then
+        aws s3 cp --recursive --only-show-errors "${STORAGE_URI%/}/" "$MODEL_DIR"
+      else
         aws s3 cp --only-show-errors "$STORAGE_URI" "$MODEL_DIR/"
       fi
       """;
@@ -37,8 +50,9 @@ final class LoaderScripts {
         printf '%s' "$GCS_SERVICE_ACCOUNT_JSON" > "$HOME/service-account.json"
         gcloud auth activate-service-account --quiet --key-file="$HOME/service-account.json"
       fi
-      gcloud storage rsync --recursive "$STORAGE_URI" "$MODEL_DIR" || true
-      if [ -z "$(ls -A "$MODEL_DIR")" ]; then
+      if gcloud storage ls "${STORAGE_URI%/}/" >/dev/null 2>&1; then
+        gcloud storage rsync --recursive "${STORAGE_URI%/}/" "$MODEL_DIR"
+      else
         gcloud storage cp "$STORAGE_URI" "$MODEL_DIR/"
       fi
       """;
@@ -78,6 +92,6 @@ final class LoaderScripts {
       case HF -> HF;
       case PVC -> throw new IllegalArgumentException("pvc:// models are mounted, not loaded");
     };
-    return PREAMBLE + body + VERIFY;
+    return PREAMBLE + body + NOT_EMPTY + VERIFY;
   }
 }
