@@ -5,6 +5,7 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.mlserving.operator.config.OperatorSettings;
 import io.mlserving.operator.desired.IstioApi;
@@ -43,9 +44,21 @@ public final class MlServingOperator {
     return operator;
   }
 
+  /**
+   * How a failed reconcile is retried: after 2 s, then 1.5 times longer each time up to every 2 minutes, for
+   * as long as it keeps failing. JOSDK's default gives up after 5 attempts (about 26 s) and then waits for the
+   * next event or its 10-hour resync, so an API server outage of a minute would leave resources in
+   * ReconcileError for hours.
+   */
+  static GenericRetry retry() {
+    return new GenericRetry().setInitialInterval(2_000).setIntervalMultiplier(1.5).setMaxInterval(120_000)
+        .withoutMaxAttempts();
+  }
+
   private static <P extends HasMetadata> void register(Operator operator, Reconciler<P> reconciler,
       OperatorSettings settings) {
     Consumer<ControllerConfigurationOverrider<P>> config = c -> {
+      c.withRetry(retry());
       if (settings.watchNamespaces().isEmpty()) {
         c.watchingAllNamespaces();
       } else {
