@@ -28,7 +28,8 @@ import java.util.function.Predicate;
  *   <li>a log of every request (method and path), to count writes and reads;</li>
  *   <li>injected faults: the next matching requests get a given status code or a delay (with or without the
  *       request being carried out);</li>
- *   <li>dropped watches: every open watch connection can be closed, the clients then reconnect.</li>
+ *   <li>dropped watches: every open watch connection can be closed, the clients then reconnect; and watches
+ *       resuming from a too old resourceVersion can be told 410 Gone, so the clients list again.</li>
  * </ul>
  */
 public class RecordingDispatcher extends KubernetesCrudDispatcher {
@@ -87,6 +88,7 @@ public class RecordingDispatcher extends KubernetesCrudDispatcher {
   private final List<Fault> faults = new CopyOnWriteArrayList<>();
   private final java.util.Map<String, String> discovery = new java.util.concurrent.ConcurrentHashMap<>();
   private final Set<WebSocket> openWatches = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.AtomicLong watchesExpiredBefore = new java.util.concurrent.atomic.AtomicLong();
 
   public RecordingDispatcher() {
     super(List.of());
@@ -129,6 +131,11 @@ public class RecordingDispatcher extends KubernetesCrudDispatcher {
   /** Remembers every watch's WebSocket so a test can drop them all, as an API server restart or a proxy would. */
   @Override
   public MockResponse handleWatch(String path) {
+    long from = resourceVersionOf(path);
+    long expired = watchesExpiredBefore.get();
+    if (from >= 0 && from < expired) {
+      return gone(from, expired);
+    }
     MockResponse response = super.handleWatch(path);
     WebSocketListener inner = response.getWebSocketListener();
     if (inner != null) {
@@ -150,6 +157,33 @@ public class RecordingDispatcher extends KubernetesCrudDispatcher {
       openWatches.remove(ws);
     }
     return n;
+  }
+
+  /**
+   * From now on a watch that resumes from a resourceVersion older than {@code resourceVersion} is told
+   * "410 Gone: too old resource version" (a watch ERROR event, as an API server sends once its history of
+   * events was compacted, for example after an outage), so the client must list again.
+   */
+  public void expireWatchesBefore(long resourceVersion) {
+    watchesExpiredBefore.set(resourceVersion);
+  }
+
+  private static long resourceVersionOf(String path) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("[?&]resourceVersion=([0-9]+)").matcher(path);
+    return m.find() ? Long.parseLong(m.group(1)) : -1;
+  }
+
+  private static MockResponse gone(long from, long expired) {
+    String event = "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
+        + "\"status\":\"Failure\",\"message\":\"too old resource version: " + from + " (" + expired + ")\","
+        + "\"reason\":\"Expired\",\"code\":410}}";
+    return new MockResponse().withWebSocketUpgrade(new WebSocketListener() {
+      @Override
+      public void onOpen(WebSocket ws, io.fabric8.mockwebserver.http.Response response) {
+        ws.send(event);
+        ws.close(1000, "too old resource version");
+      }
+    });
   }
 
   /** Open watch connections right now. */
