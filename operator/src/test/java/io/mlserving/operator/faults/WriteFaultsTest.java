@@ -123,7 +123,7 @@ class WriteFaultsTest {
 
       String wanted = image;
       await().atMost(OperatorHarness.DEADLINE).untilAsserted(() -> assertConverged(wanted));
-      Faults.awaitQuiet(h, Duration.ofSeconds(1));
+      Faults.awaitQuiet(h, Duration.ofMillis(700));
       assertConverged(wanted);
       InferenceService isvc = h.get(InferenceService.class, NS, NAME).orElseThrow();
 
