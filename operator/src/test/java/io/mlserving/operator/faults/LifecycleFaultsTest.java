@@ -107,36 +107,37 @@ class LifecycleFaultsTest {
   @Test
   void generatedObjectsEditedByHandAreRestoredAndTheHpaKeepsItsReplicas() {
     InferenceService isvc = readyAutoscaled("iris");
-    h.metrics.reset();
 
-    Deployment d = h.get(Deployment.class, NS, "iris").orElseThrow();
-    d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("evil/image:latest");
-    d.getSpec().getTemplate().getSpec().setSecurityContext(null);
-    d.getMetadata().getLabels().remove(Labels.OWNER_NAME);
-    d.getSpec().setReplicas(4); // the HorizontalPodAutoscaler's field: not the operator's to restore
-    h.cluster.client.resource(d).update();
-    Service s = h.get(Service.class, NS, "iris").orElseThrow();
-    s.getSpec().getPorts().get(0).setTargetPort(new IntOrString(9999));
-    s.getMetadata().setOwnerReferences(List.of());
-    h.cluster.client.resource(s).update();
-    HorizontalPodAutoscaler hpa = h.get(HorizontalPodAutoscaler.class, NS, "iris").orElseThrow();
-    hpa.getSpec().setMaxReplicas(99);
-    h.cluster.client.resource(hpa).update();
-
-    await().atMost(OperatorHarness.DEADLINE).untilAsserted(() -> {
+    // Each edit is a fault of its own, with its own budget of 3 reconciles.
+    handEdit(() -> {
+      Deployment d = h.get(Deployment.class, NS, "iris").orElseThrow();
+      d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("evil/image:latest");
+      d.getSpec().getTemplate().getSpec().setSecurityContext(null);
+      d.getMetadata().getLabels().remove(Labels.OWNER_NAME);
+      d.getSpec().setReplicas(4); // the HorizontalPodAutoscaler's field: not the operator's to restore
+      h.cluster.client.resource(d).update();
+    }, () -> {
       Deployment restored = h.get(Deployment.class, NS, "iris").orElseThrow();
       assertThat(restored.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
           .isEqualTo("ghcr.io/acme/iris:1");
       assertThat(restored.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
       assertThat(restored.getMetadata().getLabels()).containsEntry(Labels.OWNER_NAME, "iris");
-      assertThat(h.get(Service.class, NS, "iris").orElseThrow().getSpec().getPorts().get(0).getTargetPort())
-          .isEqualTo(new IntOrString("http"));
-      assertThat(h.get(HorizontalPodAutoscaler.class, NS, "iris").orElseThrow().getSpec().getMaxReplicas())
-          .isEqualTo(5);
     });
-    Faults.awaitQuiet(h, QUIET);
     assertThat(h.get(Deployment.class, NS, "iris").orElseThrow().getSpec().getReplicas()).isEqualTo(4);
-    assertThat(h.metrics.of("InferenceService", NS, "iris")).isBetween(1, 3);
+    handEdit(() -> {
+      Service s = h.get(Service.class, NS, "iris").orElseThrow();
+      s.getSpec().getPorts().get(0).setTargetPort(new IntOrString(9999));
+      s.getMetadata().setOwnerReferences(List.of());
+      h.cluster.client.resource(s).update();
+    }, () -> assertThat(h.get(Service.class, NS, "iris").orElseThrow().getSpec().getPorts().get(0).getTargetPort())
+        .isEqualTo(new IntOrString("http")));
+    handEdit(() -> {
+      HorizontalPodAutoscaler hpa = h.get(HorizontalPodAutoscaler.class, NS, "iris").orElseThrow();
+      hpa.getSpec().setMaxReplicas(99);
+      h.cluster.client.resource(hpa).update();
+    }, () -> assertThat(h.get(HorizontalPodAutoscaler.class, NS, "iris").orElseThrow().getSpec().getMaxReplicas())
+        .isEqualTo(5));
+
     Faults.assertGeneratedExactly(h, Faults.children(isvc, "Deployment/iris", "Service/iris",
         "HorizontalPodAutoscaler/iris"));
   }
@@ -144,21 +145,29 @@ class LifecycleFaultsTest {
   @Test
   void generatedObjectsDeletedAreRecreatedOnce() {
     InferenceService isvc = readyAutoscaled("iris");
-    h.metrics.reset();
 
-    h.cluster.client.apps().deployments().inNamespace(NS).withName("iris").delete();
-    h.cluster.client.services().inNamespace(NS).withName("iris").delete();
-    h.cluster.client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS).withName("iris").delete();
+    handEdit(() -> h.cluster.client.apps().deployments().inNamespace(NS).withName("iris").delete(),
+        () -> assertThat(h.get(Deployment.class, NS, "iris")).isPresent());
+    handEdit(() -> h.cluster.client.services().inNamespace(NS).withName("iris").delete(),
+        () -> assertThat(h.get(Service.class, NS, "iris")).isPresent());
+    handEdit(() -> h.cluster.client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS).withName("iris")
+        .delete(), () -> assertThat(h.get(HorizontalPodAutoscaler.class, NS, "iris")).isPresent());
 
-    await().atMost(OperatorHarness.DEADLINE).until(() -> h.get(Deployment.class, NS, "iris").isPresent()
-        && h.get(Service.class, NS, "iris").isPresent() && h.get(HorizontalPodAutoscaler.class, NS, "iris").isPresent());
-    Faults.awaitQuiet(h, QUIET);
-    assertThat(h.metrics.of("InferenceService", NS, "iris")).isBetween(1, 3);
     Faults.assertGeneratedExactly(h, Faults.children(isvc, "Deployment/iris", "Service/iris",
         "HorizontalPodAutoscaler/iris"));
     // A new Deployment has no status yet: the InferenceService says so rather than staying Ready.
     assertThat(Faults.readyReason(h.get(InferenceService.class, NS, "iris").orElseThrow()))
         .isEqualTo(Reasons.PROGRESSING);
+  }
+
+  /** Makes the change by hand, then waits until {@code restored} holds and the operator is quiet: 1 to 3 reconciles. */
+  private void handEdit(Runnable change, Runnable restored) {
+    h.metrics.reset();
+    change.run();
+    await().atMost(OperatorHarness.DEADLINE).untilAsserted(restored::run);
+    Faults.awaitQuiet(h, Duration.ofMillis(500));
+    restored.run();
+    assertThat(h.metrics.of("InferenceService", NS, "iris")).isBetween(1, 3);
   }
 
   @Test
