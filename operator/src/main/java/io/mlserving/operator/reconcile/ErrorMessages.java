@@ -12,10 +12,22 @@ public final class ErrorMessages {
       t = t.getCause();
     }
     String what;
-    if (t instanceof KubernetesClientException k) {
+    if (t instanceof KubernetesClientException k && k.getCode() > 0) {
       String status = k.getStatus() != null && k.getStatus().getMessage() != null ? k.getStatus().getMessage()
           : k.getMessage();
-      what = "The API server answered " + (k.getCode() > 0 ? "HTTP " + k.getCode() : "with an error") + ": " + status;
+      what = "The API server answered HTTP " + k.getCode() + ": " + status;
+    } else if (t instanceof KubernetesClientException k) {
+      // No HTTP answer at all: say why (a timeout, a refused connection), which only the cause tells.
+      Throwable root = k;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      boolean timeout = root instanceof java.net.http.HttpTimeoutException
+          || root instanceof java.util.concurrent.TimeoutException
+          || root instanceof java.net.SocketTimeoutException;
+      what = (timeout ? "The request to the API server timed out: " : "The request to the API server failed: ")
+          + k.getMessage() + (root == k ? "" : " (" + root.getClass().getSimpleName()
+              + (root.getMessage() == null ? "" : ": " + root.getMessage()) + ")");
     } else {
       what = t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
     }

@@ -7,6 +7,7 @@ import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.mlserving.operator.config.OperatorSettings;
 import io.mlserving.operator.desired.IstioApi;
 import io.mlserving.operator.reconcile.isvc.InferenceServiceReconciler;
@@ -72,9 +73,21 @@ public final class MlServingOperator {
     return new Built(operator, List.copyOf(reconcilers));
   }
 
+  /**
+   * How a failed reconcile is retried: after 2 s, then 1.5 times longer each time up to every 2 minutes, for
+   * as long as it keeps failing. JOSDK's default gives up after 5 attempts (about 26 s) and then waits for the
+   * next event or its 10-hour resync, so an API server outage of a minute would leave resources in
+   * ReconcileError for hours.
+   */
+  static GenericRetry retry() {
+    return new GenericRetry().setInitialInterval(2_000).setIntervalMultiplier(1.5).setMaxInterval(120_000)
+        .withoutMaxAttempts();
+  }
+
   private static <P extends HasMetadata, R extends Reconciler<P> & PrimaryCacheAware<P>> R register(
       Operator operator, R reconciler, OperatorSettings settings) {
     Consumer<ControllerConfigurationOverrider<P>> config = c -> {
+      c.withRetry(retry());
       if (settings.watchNamespaces().isEmpty()) {
         c.watchingAllNamespaces();
       } else {

@@ -49,6 +49,7 @@ public final class Validation {
   private static final Pattern RETRY_ON = Pattern.compile("^[a-z0-9-]+(,[a-z0-9-]+)*$");
   private static final Pattern SHA256 = Pattern.compile("^[a-fA-F0-9]{64}$");
   private static final Pattern SECRET_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$");
+  private static final String APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/";
 
   private Validation() {}
 
@@ -109,6 +110,7 @@ public final class Validation {
       if (p.getHealthPath() != null && (!p.getHealthPath().startsWith("/") || p.getHealthPath().length() > 256)) {
         out.add(new Problem("spec.predictor.healthPath", "must be an absolute path such as /health"));
       }
+      podAnnotations(p.getPodAnnotations(), out);
     }
     ModelSpec m = spec.getModel();
     if (m != null) {
@@ -154,6 +156,24 @@ public final class Validation {
         out.add(new Problem("spec.autoscaling.minReplicas", "minReplicas must not be greater than maxReplicas"));
       }
     }
+  }
+
+  /**
+   * Generated pods meet the Pod Security Standard restricted, so a pod annotation may not turn AppArmor off.
+   * Operator-only for now: the CRD has no CEL rule for it (its cost over an unbounded map is not known here).
+   */
+  private static void podAnnotations(Map<String, String> annotations, List<Problem> out) {
+    if (annotations == null) {
+      return;
+    }
+    annotations.forEach((key, value) -> {
+      if (key != null && key.startsWith(APPARMOR_ANNOTATION) && (value == null
+          || !(value.equals("runtime/default") || value.startsWith("localhost/")))) {
+        out.add(new Problem("spec.predictor.podAnnotations[" + key + "]",
+            "must be runtime/default or localhost/<profile>: generated pods meet the Pod Security Standard"
+                + " restricted; got " + value));
+      }
+    });
   }
 
   // ---- ABTest and ShadowTest

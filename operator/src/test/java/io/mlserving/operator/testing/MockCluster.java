@@ -1,6 +1,7 @@
 package io.mlserving.operator.testing;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -13,23 +14,42 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /** The fabric8 mock API server in CRUD mode with our CRDs registered, and a client for it. */
 public final class MockCluster implements AutoCloseable {
   public final RecordingDispatcher dispatcher = new RecordingDispatcher();
   public final KubernetesMockServer server;
+  /** The test's own client. */
   public final KubernetesClient client;
+  /** The client {@link OperatorHarness} gives the operator: {@link #client} unless configured otherwise. */
+  public final KubernetesClient operatorClient;
 
-  private MockCluster() {
+  private MockCluster(Consumer<ConfigBuilder> operatorConfig) {
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
     server.init();
     client = server.createClient();
+    if (operatorConfig == null) {
+      operatorClient = client;
+    } else {
+      ConfigBuilder config = new ConfigBuilder(client.getConfiguration());
+      operatorConfig.accept(config);
+      operatorClient = server.createClient(b -> b.withConfig(config.build()));
+    }
   }
 
   /** A started mock with the four mlserving CRDs (so their status subresource behaves as on a cluster). */
   public static MockCluster start() {
-    MockCluster cluster = new MockCluster();
+    return start(null);
+  }
+
+  /**
+   * As {@link #start()}, with a separate client for the operator configured by {@code operatorConfig} (for
+   * example a short request timeout and no client-side retries, so injected faults reach the operator).
+   */
+  public static MockCluster start(Consumer<ConfigBuilder> operatorConfig) {
+    MockCluster cluster = new MockCluster(operatorConfig);
     for (CustomResourceDefinition crd : generatedCrds()) {
       cluster.client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
     }
@@ -67,6 +87,9 @@ public final class MockCluster implements AutoCloseable {
 
   @Override
   public void close() {
+    if (operatorClient != client) {
+      operatorClient.close();
+    }
     client.close();
     server.destroy();
   }

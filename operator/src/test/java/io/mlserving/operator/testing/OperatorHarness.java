@@ -37,7 +37,7 @@ public final class OperatorHarness implements AutoCloseable {
   /** Starts (again) a fresh operator process on the same mock cluster. */
   public void start() {
     metrics = new CountingMetrics();
-    operator = MlServingOperator.create(cluster.client, settings, Clock.systemUTC(), metrics);
+    operator = MlServingOperator.create(cluster.operatorClient, settings, Clock.systemUTC(), metrics);
     operator.start();
   }
 

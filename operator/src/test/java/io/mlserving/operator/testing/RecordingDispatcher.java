@@ -9,6 +9,8 @@ import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -18,13 +20,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
- * The fabric8 CRUD mock with three additions the operator tests need:
+ * The fabric8 CRUD mock with four additions the operator tests need:
  * <ul>
  *   <li>server-side apply, which the plain mock refuses: an apply patch creates the object when it is
  *       missing and is merged into it (JSON merge patch) when it exists. Field ownership is not modelled:
  *       that part of SSA can only be checked on a real cluster;</li>
  *   <li>a log of every request (method and path), to count writes and reads;</li>
- *   <li>injected faults: the next matching requests get a given status code or a delay.</li>
+ *   <li>injected faults: the next matching requests get a given status code or a delay (with or without the
+ *       request being carried out);</li>
+ *   <li>dropped watches: every open watch connection can be closed, the clients then reconnect; and watches
+ *       resuming from a too old resourceVersion can be told 410 Gone, so the clients list again.</li>
  * </ul>
  */
 public class RecordingDispatcher extends KubernetesCrudDispatcher {
@@ -43,24 +48,47 @@ public class RecordingDispatcher extends KubernetesCrudDispatcher {
     }
   }
 
-  /** A fault: the next {@code times} requests matching {@code when} get {@code code} (after {@code delayMs}). */
+  /**
+   * A fault: the next {@code times} requests matching {@code when} get {@code code} (after {@code delayMs}), or,
+   * when {@code processed}, are carried out as usual and only their answer is held back {@code delayMs}.
+   */
   public static final class Fault {
     final Predicate<Request> when;
     final int code;
     final long delayMs;
+    final boolean processed;
+    final int times;
     final AtomicInteger remaining;
 
-    Fault(Predicate<Request> when, int code, long delayMs, int times) {
+    Fault(Predicate<Request> when, int code, long delayMs, boolean processed, int times) {
+      this.times = times;
       this.when = when;
       this.code = code;
       this.delayMs = delayMs;
+      this.processed = processed;
       this.remaining = new AtomicInteger(times);
+    }
+
+    /** How many matching requests this fault has hit so far. */
+    public int hits() {
+      return times - remaining.get();
+    }
+
+    /** Whether every one of its {@code times} has been used. */
+    public boolean spent() {
+      return remaining.get() == 0;
+    }
+
+    boolean claim(Request r) {
+      return when.test(r) && remaining.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0;
     }
   }
 
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private final List<Fault> faults = new CopyOnWriteArrayList<>();
   private final java.util.Map<String, String> discovery = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Set<WebSocket> openWatches = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.AtomicLong watchesExpiredBefore = new java.util.concurrent.atomic.AtomicLong();
 
   public RecordingDispatcher() {
     super(List.of());
@@ -70,17 +98,25 @@ public class RecordingDispatcher extends KubernetesCrudDispatcher {
   public MockResponse dispatch(RecordedRequest request) {
     Request r = new Request(request.getMethod(), request.getPath(), request.getHeader("Content-Type"));
     requests.add(r);
-    for (Fault f : faults) {
-      if (f.when.test(r) && f.remaining.getAndDecrement() > 0) {
-        MockResponse response = new MockResponse().setResponseCode(f.code)
-            .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":" + f.code
-                + ",\"reason\":\"InjectedFault\",\"message\":\"injected fault " + f.code + "\"}");
-        if (f.delayMs > 0) {
-          response.setBodyDelay(java.time.Duration.ofMillis(f.delayMs));
-        }
-        return response;
+    Fault fault = faults.stream().filter(f -> f.claim(r)).findFirst().orElse(null);
+    if (fault != null && !fault.processed) {
+      MockResponse response = new MockResponse().setResponseCode(fault.code)
+          .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":" + fault.code
+              + ",\"reason\":\"InjectedFault\",\"message\":\"injected fault " + fault.code + "\"}");
+      if (fault.delayMs > 0) {
+        response.setBodyDelay(java.time.Duration.ofMillis(fault.delayMs));
       }
+      return response;
     }
+    MockResponse response = handle(request, r);
+    if (fault != null) {
+      // The mock sends status line, headers and body together once the delay is over.
+      response.setBodyDelay(java.time.Duration.ofMillis(fault.delayMs));
+    }
+    return response;
+  }
+
+  private MockResponse handle(RecordedRequest request, Request r) {
     String discovered = "GET".equals(r.method()) ? discovery.get(r.path()) : null;
     if (discovered != null) {
       return new MockResponse().setResponseCode(200).setBody(discovered);
@@ -97,6 +133,121 @@ public class RecordingDispatcher extends KubernetesCrudDispatcher {
       return apply(request);
     }
     return super.dispatch(request);
+  }
+
+  /** Remembers every watch's WebSocket so a test can drop them all, as an API server restart or a proxy would. */
+  @Override
+  public MockResponse handleWatch(String path) {
+    long from = resourceVersionOf(path);
+    long expired = watchesExpiredBefore.get();
+    if (from >= 0 && from < expired) {
+      return gone(from, expired);
+    }
+    MockResponse response = super.handleWatch(path);
+    WebSocketListener inner = response.getWebSocketListener();
+    if (inner != null) {
+      response.withWebSocketUpgrade(new TrackedWatch(inner));
+    }
+    return response;
+  }
+
+  /**
+   * Closes every open watch connection (as an API server restart or an idle-timeout in a proxy does); the
+   * clients reconnect by themselves. Returns how many were closed.
+   */
+  public int dropWatches() {
+    int n = 0;
+    for (WebSocket ws : List.copyOf(openWatches)) {
+      if (ws.close(1001, "dropped by the test")) {
+        n++;
+      }
+      openWatches.remove(ws);
+    }
+    return n;
+  }
+
+  /**
+   * From now on a watch that resumes from a resourceVersion older than {@code resourceVersion} is told
+   * "410 Gone: too old resource version" (a watch ERROR event, as an API server sends once its history of
+   * events was compacted, for example after an outage), so the client must list again.
+   */
+  public void expireWatchesBefore(long resourceVersion) {
+    watchesExpiredBefore.set(resourceVersion);
+  }
+
+  private static long resourceVersionOf(String path) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("[?&]resourceVersion=([0-9]+)").matcher(path);
+    return m.find() ? Long.parseLong(m.group(1)) : -1;
+  }
+
+  private static MockResponse gone(long from, long expired) {
+    String event = "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
+        + "\"status\":\"Failure\",\"message\":\"too old resource version: " + from + " (" + expired + ")\","
+        + "\"reason\":\"Expired\",\"code\":410}}";
+    return new MockResponse().withWebSocketUpgrade(new WebSocketListener() {
+      @Override
+      public void onOpen(WebSocket ws, io.fabric8.mockwebserver.http.Response response) {
+        ws.send(event);
+        ws.close(1000, "too old resource version");
+      }
+    });
+  }
+
+  /** Open watch connections right now. */
+  public int openWatches() {
+    return openWatches.size();
+  }
+
+  private final class TrackedWatch extends WebSocketListener {
+    private final WebSocketListener inner;
+
+    TrackedWatch(WebSocketListener inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public void onBeforeAccept(WebSocket ws, io.fabric8.mockwebserver.http.Response response) {
+      inner.onBeforeAccept(ws, response);
+    }
+
+    @Override
+    public void onOpen(WebSocket ws, io.fabric8.mockwebserver.http.Response response) {
+      openWatches.add(ws);
+      inner.onOpen(ws, response);
+    }
+
+    @Override
+    public void onMessage(WebSocket ws, String text) {
+      inner.onMessage(ws, text);
+    }
+
+    @Override
+    public void onMessage(WebSocket ws, io.fabric8.mockwebserver.http.ByteString bytes) {
+      inner.onMessage(ws, bytes);
+    }
+
+    @Override
+    public void onMessage(WebSocket ws, byte[] bytes) {
+      inner.onMessage(ws, bytes);
+    }
+
+    @Override
+    public void onClosing(WebSocket ws, int code, String reason) {
+      openWatches.remove(ws);
+      inner.onClosing(ws, code, reason);
+    }
+
+    @Override
+    public void onClosed(WebSocket ws, int code, String reason) {
+      openWatches.remove(ws);
+      inner.onClosed(ws, code, reason);
+    }
+
+    @Override
+    public void onFailure(WebSocket ws, Throwable t, io.fabric8.mockwebserver.http.Response response) {
+      openWatches.remove(ws);
+      inner.onFailure(ws, t, response);
+    }
   }
 
   private MockResponse apply(RecordedRequest request) {
@@ -165,13 +316,30 @@ public class RecordingDispatcher extends KubernetesCrudDispatcher {
   }
 
   /** The next {@code times} requests matching {@code when} fail with {@code code}. */
-  public void failNext(Predicate<Request> when, int code, int times) {
-    faults.add(new Fault(when, code, 0, times));
+  public Fault failNext(Predicate<Request> when, int code, int times) {
+    Fault f = new Fault(when, code, 0, false, times);
+    faults.add(f);
+    return f;
   }
 
-  /** The next {@code times} requests matching {@code when} answer {@code code} only after {@code delayMs}. */
-  public void delayNext(Predicate<Request> when, int code, long delayMs, int times) {
-    faults.add(new Fault(when, code, delayMs, times));
+  /**
+   * The next {@code times} requests matching {@code when} answer {@code code} only after {@code delayMs}, and are
+   * not carried out: a write that times out before it reaches storage.
+   */
+  public Fault delayNext(Predicate<Request> when, int code, long delayMs, int times) {
+    Fault f = new Fault(when, code, delayMs, false, times);
+    faults.add(f);
+    return f;
+  }
+
+  /**
+   * The next {@code times} requests matching {@code when} are carried out as usual but answered only after
+   * {@code delayMs}: a write that lands while the client has already given up on it.
+   */
+  public Fault slowNext(Predicate<Request> when, long delayMs, int times) {
+    Fault f = new Fault(when, 0, delayMs, true, times);
+    faults.add(f);
+    return f;
   }
 
   /**

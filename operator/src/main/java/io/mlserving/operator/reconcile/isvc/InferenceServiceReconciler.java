@@ -156,7 +156,7 @@ public class InferenceServiceReconciler
   public ErrorStatusUpdateControl<InferenceService> updateErrorStatus(InferenceService isvc,
       Context<InferenceService> ctx, Exception e) {
     LOG.warn("Reconciling InferenceService {}/{} failed: {}", isvc.getMetadata().getNamespace(),
-        isvc.getMetadata().getName(), e.toString());
+        isvc.getMetadata().getName(), ErrorMessages.describe(e));
     InferenceServiceStatus next = baseStatus(isvc);
     if (isvc.getStatus() != null) {
       next.setReplicas(isvc.getStatus().getReplicas());

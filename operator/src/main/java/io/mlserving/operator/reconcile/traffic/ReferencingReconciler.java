@@ -217,7 +217,7 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
   @Override
   public ErrorStatusUpdateControl<P> updateErrorStatus(P resource, Context<P> ctx, Exception e) {
     LOG.warn("Reconciling {} {}/{} failed: {}", kind(), resource.getMetadata().getNamespace(),
-        resource.getMetadata().getName(), e.toString());
+        resource.getMetadata().getName(), ErrorMessages.describe(e));
     S next = newStatus(resource);
     next.setObservedGeneration(resource.getMetadata().getGeneration());
     next.setConditions(resource.getStatus() == null ? List.of() : resource.getStatus().getConditions());
