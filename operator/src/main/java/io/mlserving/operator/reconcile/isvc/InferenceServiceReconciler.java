@@ -105,7 +105,7 @@ public class InferenceServiceReconciler implements Reconciler<InferenceService> 
           + ". Fix the resource (kubectl apply the corrected YAML); check that the installed CRD is current.";
       LOG.warn("InferenceService {}/{} is invalid: {}", namespace, name, problems);
       ready(next, isvc, new Verdict(Conditions.FALSE, Reasons.INVALID_SPEC, message));
-      return StatusUpdates.patchIfChanged(isvc, next);
+      return StatusUpdates.patchIfChanged(isvc, next, ctx);
     }
 
     ChildApplier applier = new ChildApplier(ctx.getClient());
@@ -131,7 +131,7 @@ public class InferenceServiceReconciler implements Reconciler<InferenceService> 
       next.setReadyReplicas(0);
     }
     ready(next, isvc, verdict);
-    return StatusUpdates.patchIfChanged(isvc, next);
+    return StatusUpdates.patchIfChanged(isvc, next, ctx);
   }
 
   @Override
@@ -145,7 +145,7 @@ public class InferenceServiceReconciler implements Reconciler<InferenceService> 
       next.setReadyReplicas(isvc.getStatus().getReadyReplicas());
     }
     ready(next, isvc, new Verdict(Conditions.FALSE, Reasons.RECONCILE_ERROR, ErrorMessages.describe(e)));
-    return StatusUpdates.errorPatchIfChanged(isvc, next);
+    return StatusUpdates.errorPatchIfChanged(isvc, next, ctx);
   }
 
   private InferenceServiceStatus baseStatus(InferenceService isvc) {

@@ -149,18 +149,18 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
     List<Problem> problems = Validation.validate(resource);
     if (!problems.isEmpty()) {
       LOG.warn("{} {}/{} is invalid: {}", kind(), namespace, resource.getMetadata().getName(), problems);
-      return notReady(resource, next, Reasons.INVALID_SPEC, "The spec is invalid, nothing was generated: "
+      return notReady(ctx, resource, next, Reasons.INVALID_SPEC, "The spec is invalid, nothing was generated: "
           + join(problems) + ". Fix the resource; check that the installed CRD is current.");
     }
     if (istioApi.isEmpty()) {
-      return notReady(resource, next, ISTIO_NOT_INSTALLED, "The cluster serves no networking.istio.io"
+      return notReady(ctx, resource, next, ISTIO_NOT_INSTALLED, "The cluster serves no networking.istio.io"
           + " VirtualService or DestinationRule API: install Istio, then restart the operator.");
     }
     Map<String, InferenceService> isvcs = inferenceServices.list(namespace, x -> true)
         .collect(Collectors.toMap(i -> i.getMetadata().getName(), Function.identity(), (a, b) -> a));
     List<Problem> missing = CrossChecks.missingReferences(resource, isvcs.keySet());
     if (!missing.isEmpty()) {
-      return notReady(resource, next, Reasons.INFERENCE_SERVICE_NOT_FOUND, join(missing)
+      return notReady(ctx, resource, next, Reasons.INFERENCE_SERVICE_NOT_FOUND, join(missing)
           + ". Create it or fix the reference; this " + kind() + " recovers by itself when it appears.");
     }
     List<HasMetadata> claimants = new ArrayList<>();
@@ -169,7 +169,7 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
     }
     Optional<Problem> conflict = CrossChecks.conflict(resource, claimants, isvcs.keySet());
     if (conflict.isPresent()) {
-      return notReady(resource, next, Reasons.HOST_CONFLICT, conflict.get().toString()
+      return notReady(ctx, resource, next, Reasons.HOST_CONFLICT, conflict.get().toString()
           + ". Nothing was generated for this " + kind() + "; it takes over by itself once the other is gone.");
     }
 
@@ -195,11 +195,11 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
       }
     }
     if (!waiting.isEmpty()) {
-      return notReady(resource, next, Reasons.PROGRESSING, "Routing is applied; waiting: "
+      return notReady(ctx, resource, next, Reasons.PROGRESSING, "Routing is applied; waiting: "
           + String.join("; ", waiting) + ".");
     }
     put(next, resource, Conditions.TRUE, Reasons.READY, readyMessage(resource));
-    return StatusUpdates.patchIfChanged(resource, next);
+    return StatusUpdates.patchIfChanged(resource, next, ctx);
   }
 
   @Override
@@ -210,12 +210,12 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
     next.setObservedGeneration(resource.getMetadata().getGeneration());
     next.setConditions(resource.getStatus() == null ? List.of() : resource.getStatus().getConditions());
     put(next, resource, Conditions.FALSE, Reasons.RECONCILE_ERROR, ErrorMessages.describe(e));
-    return StatusUpdates.errorPatchIfChanged(resource, next);
+    return StatusUpdates.errorPatchIfChanged(resource, next, ctx);
   }
 
-  private UpdateControl<P> notReady(P resource, S next, String reason, String message) {
+  private UpdateControl<P> notReady(Context<P> ctx, P resource, S next, String reason, String message) {
     put(next, resource, Conditions.FALSE, reason, message);
-    return StatusUpdates.patchIfChanged(resource, next);
+    return StatusUpdates.patchIfChanged(resource, next, ctx);
   }
 
   private void put(S next, P resource, String status, String reason, String message) {
