@@ -25,12 +25,15 @@ public final class CountingDispatcher extends RecordingDispatcher {
   private static final java.util.function.Predicate<RecordedRequest> TRACE =
       TRACE_ENV == null || TRACE_ENV.isEmpty() ? null : r -> r.getPath().contains(TRACE_ENV);
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
   private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+  private final Map<String, Long> readyWrites = new ConcurrentHashMap<>();
   private final AtomicLong lastOperatorRequest = new AtomicLong(System.nanoTime());
   private final LongAdder sinceClear = new LongAdder();
 
   @Override
   public MockResponse dispatch(RecordedRequest request) {
+    byte[] statusBody = isStatusWrite(request) && request.getBody() != null ? request.getBody().getBytes() : null;
     String traceBody = TRACE != null && TRACE.test(request) && request.getBody() != null
         ? new String(request.getBody().getBytes(), java.nio.charset.StandardCharsets.UTF_8) : null;
     MockResponse response = super.dispatch(request);
@@ -44,6 +47,9 @@ public final class CountingDispatcher extends RecordingDispatcher {
     }
     String agent = request.getHeader("User-Agent");
     String actor = agent != null && agent.startsWith(BENCH_AGENT) ? agent.substring(BENCH_AGENT.length()) : OPERATOR;
+    if (statusBody != null && response.code() / 100 == 2) {
+      noteReadyWrite(request.getPath(), statusBody);
+    }
     RequestKey key = RequestKey.of(actor, request.getMethod(), request.getPath(),
         request.getHeader("Content-Type"), response.code());
     counts.computeIfAbsent(key.encode(), k -> new LongAdder()).increment();
@@ -57,6 +63,43 @@ public final class CountingDispatcher extends RecordingDispatcher {
       clearRequests();
     }
     return response;
+  }
+
+  private static boolean isStatusWrite(RecordedRequest r) {
+    String path = r.getPath();
+    return ("PUT".equals(r.getMethod()) || "PATCH".equals(r.getMethod())) && path.endsWith("/status")
+        && path.startsWith("/apis/mlserving.io/");
+  }
+
+  /**
+   * Notes when the API server accepted a full status (PUT or merge patch) saying Ready=True for the current
+   * generation: the server-side moment a resource became Ready, independent of any watch.
+   */
+  private void noteReadyWrite(String path, byte[] body) {
+    try {
+      com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(body);
+      com.fasterxml.jackson.databind.JsonNode status = tree.path("status");
+      long generation = tree.path("metadata").path("generation").asLong(-1);
+      if (generation < 0 || status.path("observedGeneration").asLong(-2) != generation) {
+        return;
+      }
+      for (com.fasterxml.jackson.databind.JsonNode c : status.path("conditions")) {
+        if ("Ready".equals(c.path("type").asText()) && "True".equals(c.path("status").asText())) {
+          String[] p = path.split("/");
+          // /apis/mlserving.io/v1alpha1/namespaces/{ns}/{plural}/{name}/status
+          String kind = "inferenceservices".equals(p[6]) ? "InferenceService" : "abtests".equals(p[6]) ? "ABTest" : p[6];
+          readyWrites.putIfAbsent(kind + "/" + p[5] + "/" + p[7] + "@" + generation, System.nanoTime());
+          return;
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      // not a full status: ignore
+    }
+  }
+
+  /** When the server accepted a Ready=True status of {@code key} (Kind/ns/name) for {@code generation}. */
+  public Long readyWriteNanos(String key, long generation) {
+    return readyWrites.get(key + "@" + generation);
   }
 
   /** A copy of the counts so far. */

@@ -73,11 +73,13 @@ public final class HeapSeries {
           have = step;
           settle(env, op);
           mib.add(Heap.mib(Heap.retainedBytes()));
+          histogram(label + "-" + have);
           System.err.printf("[bench] p5 %s %d: %.1f MiB%n", label, have, mib.get(mib.size() - 1));
         }
         deleteAll(env, op, workload, "h", have);
         Thread.sleep(1000);
         double after = Heap.mib(Heap.retainedBytes());
+        histogram(label + "-after-delete");
         System.err.printf("[bench] p5 %s after delete: %.1f MiB%n", label, after);
         out.put("mib", mib);
         out.put("after_delete_mib", after);
@@ -96,6 +98,22 @@ public final class HeapSeries {
     }
     System.out.println(new ObjectMapper().writeValueAsString(out));
     System.exit(0);
+  }
+
+  /** For debugging: with BENCH_HISTO=<dir>, a class histogram of the live heap at each measurement. */
+  private static void histogram(String name) {
+    String dir = System.getenv("BENCH_HISTO");
+    if (dir == null) {
+      return;
+    }
+    try {
+      Object text = java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(
+          new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+          new Object[] {null}, new String[] {String[].class.getName()});
+      java.nio.file.Files.writeString(java.nio.file.Path.of(dir, name + ".histo"), String.valueOf(text));
+    } catch (Exception e) {
+      System.err.println("[bench] no histogram: " + e);
+    }
   }
 
   /** Creates InferenceServices {@code from} to {@code to - 1} and waits until they are all Ready. */

@@ -104,7 +104,9 @@ final class Report {
             + " all replicas updated/ready/available, Available=True) whenever a Deployment is not available for its"
             + " generation; the mock keeps no status subresource for Deployments, so it re-marks after each"
             + " operator update. Readiness is timed by a separate informer (observer) on InferenceServices and"
-            + " ABTests: Ready=True with status.observedGeneration equal to metadata.generation.",
+            + " ABTests: Ready=True with status.observedGeneration equal to metadata.generation. p4_ready_p99_ms"
+            + " instead uses the moment the mock accepted the operator's status write saying Ready=True for the"
+            + " generation (no watch delivery in it); the observer's figure is in its detail.",
         "Reconciles are counted with the operator tests' CountingMetrics (JOSDK Metrics), wrapped to also know"
             + " when a reconcile is in flight; 'quiet' means no operator request and no reconcile for 1 s.",
         "p1 and p6 force a full resync the way the operator tests do: converge with one operator, stop it, start"

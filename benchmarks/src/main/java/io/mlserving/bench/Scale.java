@@ -25,7 +25,7 @@ public record Scale(String mode, int namespaces, int resyncIsvcs, int resyncAbTe
     int rateSeconds, int ratePerSecond, List<Integer> heapSteps, int coldIsvcs, int coldAbTests) {
 
   public static Scale quick() {
-    return new Scale("quick", 10, 100, 100, 30, 200, 10, 10, List.of(0, 50, 100, 200), 100, 100);
+    return new Scale("quick", 10, 100, 100, 30, 400, 10, 10, List.of(0, 50, 100, 200), 100, 100);
   }
 
   public static Scale full() {
@@ -42,8 +42,8 @@ public record Scale(String mode, int namespaces, int resyncIsvcs, int resyncAbTe
     m.put("p5_heap_steps", heapSteps);
     m.put("p6_converged_resources", Map.of("InferenceService", coldIsvcs, "ABTest", coldAbTests));
     if ("quick".equals(mode)) {
-      m.put("scaled_down", "quick mode: p1 200 resources instead of 2,000; p4 burst 200 instead of 1,000 and 10 s"
-          + " of steady load over 200 resident instead of 60 s over 1,000; p5 steps 0/50/100/200 instead of"
+      m.put("scaled_down", "quick mode: p1 200 resources instead of 2,000; p4 burst 400 instead of 1,000 and 10 s"
+          + " of steady load over 400 resident instead of 60 s over 1,000; p5 steps 0/50/100/200 instead of"
           + " 0/250/500/1,000 (the slope is still per 1,000); p6 200 resources instead of 1,000.");
     }
     return m;
