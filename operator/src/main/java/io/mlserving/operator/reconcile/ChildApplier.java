@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +46,7 @@ public final class ChildApplier {
     if (actual.isPresent() && Matcher.matches(desired, actual.get())) {
       return actual.get();
     }
+    markAsOurs(desired, actual, source, type);
     HasMetadata result = client.resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
     R applied = type.isInstance(result) ? type.cast(result) : Serialization.jsonMapper().convertValue(result, type);
     ResourceID primaryId = ResourceID.fromResource(primary);
@@ -57,6 +60,23 @@ public final class ChildApplier {
       source.handleRecentResourceCreate(primaryId, applied);
     }
     return applied;
+  }
+
+  /**
+   * Adds JOSDK's "previous" annotation (this informer's id and the version we replace) to {@code desired}, so
+   * the informer recognises the event of this write as our own even when the watch delivers it before the
+   * write returns and {@code handleRecent...} has run; otherwise that event starts one more reconcile, which
+   * finds nothing to do. The Matcher ignores the annotation (it is not in what we generate).
+   */
+  private static <R extends HasMetadata> void markAsOurs(HasMetadata desired, Optional<R> actual,
+      InformerEventSource<R, ?> source, Class<R> type) {
+    R probe = Serialization.jsonMapper().convertValue(Map.of("metadata", Map.of("annotations", Map.of())), type);
+    String value = source.addPreviousAnnotation(actual.map(a -> a.getMetadata().getResourceVersion()).orElse(null),
+        probe).getMetadata().getAnnotations().get(InformerEventSource.PREVIOUS_ANNOTATION_KEY);
+    Map<String, String> annotations = desired.getMetadata().getAnnotations() == null ? new HashMap<>()
+        : new HashMap<>(desired.getMetadata().getAnnotations());
+    annotations.put(InformerEventSource.PREVIOUS_ANNOTATION_KEY, value);
+    desired.getMetadata().setAnnotations(annotations);
   }
 
   /** Deletes a generated object that is no longer wanted (for example the HPA once autoscaling is removed). */

@@ -1,15 +1,33 @@
 package io.mlserving.operator.reconcile;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.CustomResource;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.mlserving.operator.api.v1alpha1.MlServingStatus;
+import java.util.List;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Status writes that happen only when the status really changed. */
+/**
+ * Status writes that happen only when the status really changed.
+ *
+ * <p>The write replaces the whole status (PUT of the status subresource) with optimistic locking, and the
+ * answer goes into JOSDK's cache of primaries, so the next reconcile starts from the status just written. It
+ * does not go through {@code UpdateControl.patchStatus}: without server-side apply JOSDK sends a JSON Patch
+ * computed against the copy the reconcile started from, without a resourceVersion, and does not cache the
+ * answer. When a reconcile starts before the watch has delivered the previous reconcile's own status write,
+ * that patch is computed against a stale status and applied to the newer one: only the fields that differ
+ * from the stale copy are replaced (for example observedGeneration), the rest of the newer status stays, and
+ * the resource keeps the previous verdict (Progressing) with nothing left to trigger another reconcile.
+ */
 public final class StatusUpdates {
+  private static final Logger LOG = LoggerFactory.getLogger(StatusUpdates.class);
+
   private StatusUpdates() {}
 
   /** Whether two statuses are the same (compared as JSON, so no equals() is needed on the status classes). */
@@ -17,37 +35,46 @@ public final class StatusUpdates {
     return Objects.equals(Serialization.jsonMapper().valueToTree(a), Serialization.jsonMapper().valueToTree(b));
   }
 
-  /** Patch the status when it changed, otherwise no write at all. */
+  /**
+   * Writes the status when it changed, otherwise no write at all; records an Event when the Ready condition
+   * made a transition an SRE cares about ({@code events} may be null).
+   */
   public static <S extends MlServingStatus, P extends CustomResource<?, S>> UpdateControl<P> patchIfChanged(
-      P resource, S next) {
-    if (same(resource.getStatus(), next)) {
-      return UpdateControl.noUpdate();
+      P resource, S next, Context<P> ctx, EventRecorder events) {
+    if (!same(resource.getStatus(), next)) {
+      List<Condition> before = resource.getStatus() == null ? null : resource.getStatus().getConditions();
+      write(resource, next, ctx);
+      if (events != null) {
+        events.record(ctx.getClient(), resource, before, next.getConditions());
+      }
     }
-    resource.setStatus(next);
-    return UpdateControl.patchStatus(resource);
-  }
-
-  /** As {@link #patchIfChanged(CustomResource, MlServingStatus)}, recording an Event on a Ready transition. */
-  public static <S extends MlServingStatus, P extends CustomResource<?, S>> UpdateControl<P> patchIfChanged(
-      P resource, S next, EventRecorder events, KubernetesClient client) {
-    if (events != null && !same(resource.getStatus(), next)) {
-      events.record(client, resource, resource.getStatus() == null ? null : resource.getStatus().getConditions(),
-          next.getConditions());
-    }
-    return patchIfChanged(resource, next);
+    return UpdateControl.noUpdate();
   }
 
   /** The error-path twin of {@link #patchIfChanged}; JOSDK retries with back-off either way. */
   public static <S extends MlServingStatus, P extends CustomResource<?, S>> ErrorStatusUpdateControl<P>
-      errorPatchIfChanged(P resource, S next, EventRecorder events, KubernetesClient client) {
-    if (same(resource.getStatus(), next)) {
-      return ErrorStatusUpdateControl.defaultErrorProcessing();
+      errorPatchIfChanged(P resource, S next, Context<P> ctx, EventRecorder events) {
+    if (!same(resource.getStatus(), next)) {
+      List<Condition> before = resource.getStatus() == null ? null : resource.getStatus().getConditions();
+      try {
+        write(resource, next, ctx);
+        if (events != null) {
+          events.record(ctx.getClient(), resource, before, next.getConditions());
+        }
+      } catch (RuntimeException e) {
+        // The API server may be what failed: the retry of the reconcile writes the status again.
+        LOG.warn("Could not write the error status of {} {}/{}: {}", resource.getKind(),
+            resource.getMetadata().getNamespace(), resource.getMetadata().getName(), e.toString());
+      }
     }
-    if (events != null) {
-      events.record(client, resource, resource.getStatus() == null ? null : resource.getStatus().getConditions(),
-          next.getConditions());
-    }
-    resource.setStatus(next);
-    return ErrorStatusUpdateControl.patchStatus(resource);
+    return ErrorStatusUpdateControl.defaultErrorProcessing();
+  }
+
+  private static <S extends MlServingStatus, P extends CustomResource<?, S>> void write(P resource, S next,
+      Context<P> ctx) {
+    PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(resource, ctx, r -> {
+      r.setStatus(next);
+      return r;
+    });
   }
 }

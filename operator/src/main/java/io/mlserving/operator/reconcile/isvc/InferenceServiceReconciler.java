@@ -123,7 +123,7 @@ public class InferenceServiceReconciler
           + ". Fix the resource (kubectl apply the corrected YAML); check that the installed CRD is current.";
       LOG.warn("InferenceService {}/{} is invalid: {}", namespace, name, problems);
       ready(next, isvc, new Verdict(Conditions.FALSE, Reasons.INVALID_SPEC, message));
-      return StatusUpdates.patchIfChanged(isvc, next, events, ctx.getClient());
+      return StatusUpdates.patchIfChanged(isvc, next, ctx, events);
     }
 
     ChildApplier applier = new ChildApplier(ctx.getClient());
@@ -149,7 +149,7 @@ public class InferenceServiceReconciler
       next.setReadyReplicas(0);
     }
     ready(next, isvc, verdict);
-    return StatusUpdates.patchIfChanged(isvc, next, events, ctx.getClient());
+    return StatusUpdates.patchIfChanged(isvc, next, ctx, events);
   }
 
   @Override
@@ -163,7 +163,7 @@ public class InferenceServiceReconciler
       next.setReadyReplicas(isvc.getStatus().getReadyReplicas());
     }
     ready(next, isvc, new Verdict(Conditions.FALSE, Reasons.RECONCILE_ERROR, ErrorMessages.describe(e)));
-    return StatusUpdates.errorPatchIfChanged(isvc, next, events, ctx.getClient());
+    return StatusUpdates.errorPatchIfChanged(isvc, next, ctx, events);
   }
 
   private InferenceServiceStatus baseStatus(InferenceService isvc) {

@@ -211,7 +211,7 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
           + String.join("; ", waiting) + ".");
     }
     put(next, resource, Conditions.TRUE, Reasons.READY, readyMessage(resource));
-    return StatusUpdates.patchIfChanged(resource, next, events, ctx.getClient());
+    return StatusUpdates.patchIfChanged(resource, next, ctx, events);
   }
 
   @Override
@@ -222,12 +222,12 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
     next.setObservedGeneration(resource.getMetadata().getGeneration());
     next.setConditions(resource.getStatus() == null ? List.of() : resource.getStatus().getConditions());
     put(next, resource, Conditions.FALSE, Reasons.RECONCILE_ERROR, ErrorMessages.describe(e));
-    return StatusUpdates.errorPatchIfChanged(resource, next, events, ctx.getClient());
+    return StatusUpdates.errorPatchIfChanged(resource, next, ctx, events);
   }
 
   private UpdateControl<P> notReady(P resource, S next, Context<P> ctx, String reason, String message) {
     put(next, resource, Conditions.FALSE, reason, message);
-    return StatusUpdates.patchIfChanged(resource, next, events, ctx.getClient());
+    return StatusUpdates.patchIfChanged(resource, next, ctx, events);
   }
 
   private void put(S next, P resource, String status, String reason, String message) {

@@ -1,0 +1,175 @@
+package io.mlserving.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** The results: {@code latest.json} (every key with target and pass/fail, the machine, notes) and a table. */
+final class Report {
+  /** Keys in the order the issue lists them, with what the table says of each. */
+  private static final List<String> ORDER = List.of("p1_writes_per_noop_resync", "p1_gets_per_noop_resync",
+      "p2_write_amplification", "p3_reconciles_per_change", "p4_drain_vs_floor", "p4_ready_p99_ms",
+      "p5_heap_mib_per_1000_isvc", "p6_cold_start_s");
+
+  private final Scale scale;
+  private final Map<String, Object> root = new LinkedHashMap<>();
+  private final Map<String, Map<String, Object>> keys = new LinkedHashMap<>();
+  private final Map<String, String> errors = new LinkedHashMap<>();
+
+  Report(Scale scale) {
+    this.scale = scale;
+    root.put("mode", scale.mode());
+    root.put("date", OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).toString());
+    root.put("machine", machine());
+  }
+
+  void key(String name, Object value, String unit, String target, String aim, boolean pass,
+      Map<String, Object> detail) {
+    Map<String, Object> k = new LinkedHashMap<>();
+    k.put("value", value);
+    k.put("unit", unit);
+    k.put("target", target);
+    k.put("aim", aim);
+    k.put("pass", pass);
+    k.put("detail", detail);
+    keys.put(name, k);
+  }
+
+  void error(String scenario, String message) {
+    errors.put(scenario, message);
+  }
+
+  void finish(double seconds) {
+    root.put("duration_s", Benchmark.round(seconds, 1));
+    root.put("scale", scale.describe());
+    Map<String, Object> ordered = new LinkedHashMap<>();
+    for (String k : ORDER) {
+      ordered.put(k, keys.getOrDefault(k, Map.of("value", "not measured", "pass", false)));
+    }
+    keys.forEach(ordered::putIfAbsent);
+    root.put("results", ordered);
+    root.put("all_pass", ordered.values().stream().allMatch(v -> Boolean.TRUE.equals(((Map<?, ?>) v).get("pass"))));
+    if (!errors.isEmpty()) {
+      root.put("errors", errors);
+    }
+    root.put("notes", notes());
+  }
+
+  private static Map<String, Object> machine() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    Runtime rt = Runtime.getRuntime();
+    m.put("cores", rt.availableProcessors());
+    m.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    m.put("jvm_vendor", System.getProperty("java.vendor"));
+    m.put("max_heap_mib", rt.maxMemory() / (1024 * 1024));
+    m.put("gc", ManagementFactory.getGarbageCollectorMXBeans().stream().map(GarbageCollectorMXBean::getName)
+        .collect(Collectors.joining(", ")));
+    m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+        + System.getProperty("os.arch"));
+    m.put("physical_memory_mib", physicalMemoryMib());
+    return m;
+  }
+
+  private static Object physicalMemoryMib() {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getTotalMemorySize() / (1024 * 1024);
+    }
+    return "unknown";
+  }
+
+  private static List<String> notes() {
+    return List.of(
+        "Everything runs in one JVM on loopback: the fabric8 KubernetesMockServer in CRUD mode (with the operator"
+            + " tests' RecordingDispatcher: server-side apply answered as create-or-merge, Istio"
+            + " networking.istio.io/v1 discovery served, our CRDs registered so status is a subresource), the real"
+            + " operator built by MlServingOperator.create with default settings, a stub Deployment controller and"
+            + " the load. Each scenario starts a fresh mock.",
+        "Requests are counted by a counting layer on the mock (CountingDispatcher) by actor, method, verb and"
+            + " path template. The benchmark's own clients send User-Agent mlserving-bench/<actor> (load, stub,"
+            + " observer, floor); every other request is the operator's. 'Writes' are POST, PUT, PATCH and"
+            + " DELETE; 'GETs' are GETs of one object (lists and watches, which fill the informer caches, are"
+            + " counted apart).",
+        "The stub Deployment controller is an informer on Deployments that writes status (observedGeneration,"
+            + " all replicas updated/ready/available, Available=True) whenever a Deployment is not available for its"
+            + " generation; the mock keeps no status subresource for Deployments, so it re-marks after each"
+            + " operator update. Readiness is timed by a separate informer (observer) on InferenceServices and"
+            + " ABTests: Ready=True with status.observedGeneration equal to metadata.generation. p4_ready_p99_ms"
+            + " instead uses the moment the mock accepted the operator's status write saying Ready=True for the"
+            + " generation (no watch delivery in it); the observer's figure is in its detail.",
+        "Reconciles are counted with the operator tests' CountingMetrics (JOSDK Metrics), wrapped to also know"
+            + " when a reconcile is in flight; 'quiet' means no operator request and no reconcile for 1 s.",
+        "p1 and p6 force a full resync the way the operator tests do: converge with one operator, stop it, start"
+            + " a new operator process (new client, empty caches) and count what it sends until every resource"
+            + " has been reconciled once and it is quiet.",
+        "p4 floor: on a fresh mock with the same stub and observer, the same burst is created by the same load"
+            + " (8 threads); each created InferenceService is handed straight to a pool of as many threads as the"
+            + " operator's reconcile pool, which POSTs the Deployment and the Service the operator would generate"
+            + " and, once its own Deployment informer sees the stub's mark, sends one JSON merge patch of the"
+            + " status. The floor is the faster of two such runs (one before and one after the operator's run);"
+            + " p4_drain_vs_floor = floor time / operator time, both until the observer saw every one Ready.",
+        "p5 heap: MemoryMXBean used heap after System.gc() repeated until two readings agree within 256 KiB."
+            + " The mock server, the stub and the observer live in the same JVM and their storage grows with the"
+            + " resources too, so the same series is measured twice on fresh mocks: once with the operator, and"
+            + " once without it, with the floor writer putting the same objects (InferenceService with its"
+            + " status, Deployment with its status, Service) into the mock. The operator's share at each step is"
+            + " (with operator - its baseline) - (without operator - its baseline); the key is the least-squares"
+            + " slope of that share, in MiB per 1,000 InferenceServices. After the last step all"
+            + " InferenceServices are deleted, then their Deployments and Services (the mock has no garbage"
+            + " collector), and the heap must come back within 5 % of the baseline measured with the operator"
+            + " running and no resources.",
+        "The mock web server keeps every request it received, with its body, for takeRequest(); the"
+            + " benchmark empties that queue every second and before each heap measurement, so it is counted"
+            + " neither as the mock's storage nor as the operator's.",
+        "The mock is not an API server: no managedFields, no admission, no garbage collection, one process"
+            + " and one lock for everything. Absolute times are this mock's, not a cluster's; the ratios and counts"
+            + " are what the keys are about.");
+  }
+
+  void write(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    Files.writeString(dir.resolve("latest.json"), json.writeValueAsString(root) + "\n");
+    Files.writeString(dir.resolve("latest.md"), markdown());
+  }
+
+  @SuppressWarnings("unchecked")
+  String markdown() {
+    StringBuilder sb = new StringBuilder();
+    Map<String, Object> machine = (Map<String, Object>) root.get("machine");
+    sb.append("# mlserving-operator benchmark (").append(root.get("mode")).append(" mode)\n\n");
+    sb.append(root.get("date")).append(" · ").append(machine.get("cores")).append(" cores · ")
+        .append(machine.get("jvm")).append(" · max heap ").append(machine.get("max_heap_mib")).append(" MiB · ")
+        .append(root.get("duration_s")).append(" s\n\n");
+    sb.append("| key | value | target | aim | result |\n|---|---|---|---|---|\n");
+    Map<String, Object> results = (Map<String, Object>) root.get("results");
+    results.forEach((name, v) -> {
+      Map<String, Object> k = (Map<String, Object>) v;
+      sb.append("| ").append(name).append(" | ").append(k.get("value"));
+      if (k.get("unit") != null && !"x".equals(k.get("unit")) && !"ratio".equals(k.get("unit"))) {
+        sb.append(' ').append(k.get("unit"));
+      }
+      sb.append(" | ").append(k.getOrDefault("target", "")).append(" | ").append(k.getOrDefault("aim", ""))
+          .append(" | ").append(Boolean.TRUE.equals(k.get("pass")) ? "pass" : "**MISS**").append(" |\n");
+    });
+    Map<String, Object> scaleMap = (Map<String, Object>) root.get("scale");
+    if (scaleMap != null && scaleMap.get("scaled_down") != null) {
+      sb.append("\n").append(scaleMap.get("scaled_down")).append("\n");
+    }
+    if (root.get("errors") != null) {
+      sb.append("\nErrors: ").append(root.get("errors")).append("\n");
+    }
+    sb.append("\nDetails, method and notes: latest.json.\n");
+    return sb.toString();
+  }
+}
