@@ -5,8 +5,8 @@ import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.mlserving.operator.api.v1alpha1.MlServingStatus;
 import java.util.List;
 import java.util.Objects;
@@ -72,9 +72,13 @@ public final class StatusUpdates {
 
   private static <S extends MlServingStatus, P extends CustomResource<?, S>> void write(P resource, S next,
       Context<P> ctx) {
-    PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(resource, ctx, r -> {
-      r.setStatus(next);
-      return r;
-    });
+    // PUT of the status subresource carrying the cached resourceVersion: a stale copy gets 409 and the
+    // reconcile is retried from the cache; the answer goes into the cache, so the next reconcile starts
+    // from the status just written.
+    resource.setStatus(next);
+    P updated = ctx.getClient().resource(resource).updateStatus();
+    ctx.eventSourceRetriever().getControllerEventSource()
+        .handleRecentResourceUpdate(ResourceID.fromResource(resource), updated, resource);
   }
+
 }
