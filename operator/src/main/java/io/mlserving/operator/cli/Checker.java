@@ -16,6 +16,14 @@ import java.util.stream.Collectors;
 final class Checker {
   private Checker() {}
 
+  /** What could not be read, then every problem of what was read: one line each. */
+  static List<String> problems(ResourceLoader.Result result) {
+    List<String> out = new ArrayList<>();
+    result.errors().forEach(e -> out.add(e.line()));
+    out.addAll(problems(result.resources()));
+    return out;
+  }
+
   /** Lines {@code file: kind/name: field: what is wrong}, in input order. */
   static List<String> problems(List<Loaded> loaded) {
     Map<String, Set<String>> isvcsByNamespace = loaded.stream()

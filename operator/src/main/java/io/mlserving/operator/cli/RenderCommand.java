@@ -4,8 +4,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.mlserving.operator.config.LoaderImages;
 import io.mlserving.operator.desired.DesiredResources;
 import io.mlserving.operator.desired.IstioApi;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -25,13 +23,7 @@ import picocli.CommandLine.Option;
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:rendered", "1:invalid input, or a file could not be read", "2:wrong command-line usage"})
 final class RenderCommand implements Callable<Integer> {
-  @Option(names = {"-f", "--filename"}, required = true, arity = "1..*", paramLabel = "<file|dir>",
-      description = "YAML file or folder (read recursively); repeat or list several")
-  List<Path> files;
-
-  @Option(names = {"-n", "--namespace"}, defaultValue = "default",
-      description = "namespace of resources that name none (default: ${DEFAULT-VALUE})")
-  String namespace;
+  @CommandLine.Mixin InputOptions input;
 
   @Option(names = "--istio-api", defaultValue = "v1", paramLabel = "v1|v1beta1",
       description = "Istio API version of VirtualServices and DestinationRules: v1 (Istio 1.22 and later,"
@@ -49,10 +41,8 @@ final class RenderCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("--istio-api: " + e.getMessage());
       return Main.INVALID;
     }
-    ResourceLoader.Result result = new ResourceLoader(namespace).load(files);
-    List<String> problems = new ArrayList<>();
-    result.errors().forEach(e -> problems.add(e.line()));
-    problems.addAll(Checker.problems(result.resources()));
+    ResourceLoader.Result result = input.load();
+    List<String> problems = Checker.problems(result);
     if (!problems.isEmpty()) {
       problems.forEach(spec.commandLine().getErr()::println);
       spec.commandLine().getErr().println(problems.size() + " problem(s) found; nothing rendered.");

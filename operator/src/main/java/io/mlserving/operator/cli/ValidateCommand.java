@@ -1,7 +1,5 @@
 package io.mlserving.operator.cli;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -20,13 +18,7 @@ import picocli.CommandLine.Option;
     exitCodeList = {"0:every resource is valid", "1:a problem was found, or a file could not be read",
         "2:wrong command-line usage"})
 final class ValidateCommand implements Callable<Integer> {
-  @Option(names = {"-f", "--filename"}, required = true, arity = "1..*", paramLabel = "<file|dir>",
-      description = "YAML file or folder (read recursively); repeat or list several")
-  List<Path> files;
-
-  @Option(names = {"-n", "--namespace"}, defaultValue = "default",
-      description = "namespace of resources that name none (default: ${DEFAULT-VALUE})")
-  String namespace;
+  @CommandLine.Mixin InputOptions input;
 
   @Option(names = {"-q", "--quiet"}, description = "print nothing when everything is valid")
   boolean quiet;
@@ -35,10 +27,8 @@ final class ValidateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ResourceLoader.Result result = new ResourceLoader(namespace).load(files);
-    List<String> lines = new ArrayList<>();
-    result.errors().forEach(e -> lines.add(e.line()));
-    lines.addAll(Checker.problems(result.resources()));
+    ResourceLoader.Result result = input.load();
+    List<String> lines = Checker.problems(result);
     lines.forEach(spec.commandLine().getErr()::println);
     if (!lines.isEmpty()) {
       spec.commandLine().getErr().println(lines.size() + " problem(s) found.");

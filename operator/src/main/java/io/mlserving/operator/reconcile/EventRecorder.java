@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Kubernetes Events (events.k8s.io/v1, shown by {@code kubectl describe} and {@code kubectl events}) on the
- * transitions of the Ready condition an SRE cares about: becoming Ready, and every failure reason. Routine
- * progress is not an event. Best effort: a failed event never fails a reconcile.
+ * transitions of the Ready condition an SRE cares about: every failure reason (Warning), and becoming Ready
+ * again after one (Normal). Routine progress, and the first Ready after a plain rollout, are no event: they
+ * would only add a write to every create. Best effort: a failed event never fails a reconcile.
  */
 public final class EventRecorder {
   public static final String REPORTING_CONTROLLER = "mlserving.io/mlserving-operator";
@@ -30,8 +31,13 @@ public final class EventRecorder {
   private static final DateTimeFormatter MICRO =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'", Locale.ROOT).withZone(java.time.ZoneOffset.UTC);
 
+  /** Bounds the memory of failing resources (best effort: forgotten entries only lose a recovery event). */
+  private static final int MAX_REMEMBERED = 10_000;
+
   private final String instance;
   private final Clock clock;
+  /** Resources whose last event was a failure, so that their recovery gets an event. */
+  private final java.util.Map<String, Boolean> failing = new java.util.concurrent.ConcurrentHashMap<>();
 
   public EventRecorder(String instance, Clock clock) {
     this.instance = instance == null || instance.isBlank() ? "mlserving-operator" : instance;
@@ -51,6 +57,19 @@ public final class EventRecorder {
     }
     Condition c = now.get();
     boolean ready = Conditions.TRUE.equals(c.getStatus());
+    String key = resource.getKind() + "/" + resource.getMetadata().getNamespace() + "/"
+        + resource.getMetadata().getName();
+    if (ready) {
+      // Ready again after a failure (perhaps through Progressing): worth an event. A plain rollout is not.
+      if (failing.remove(key) == null) {
+        return Optional.empty();
+      }
+    } else {
+      if (failing.size() > MAX_REMEMBERED) {
+        failing.clear();
+      }
+      failing.put(key, Boolean.TRUE);
+    }
     var time = clock.instant().truncatedTo(ChronoUnit.MICROS);
     return Optional.of(new EventBuilder()
         .withNewMetadata()

@@ -3,6 +3,9 @@ package io.mlserving.operator.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.mlserving.operator.api.v1alpha1.InferenceService;
@@ -59,7 +62,26 @@ class OperatorRuntimeTest {
             .contains("jvm_memory_used_bytes");
       });
 
+      // A plain rollout to Ready is no event; a failure is, and so is the recovery from it.
+      assertThat(cluster.client.events().v1().events().inNamespace(NS).list().getItems()).isEmpty();
+      Pod crashing = new PodBuilder()
+          .withNewMetadata().withName("iris-abc").withNamespace(NS)
+            .addToLabels("mlserving.io/inference-service", "iris").endMetadata()
+          .withNewSpec().addNewContainer().withName("predictor").withImage("x").endContainer().endSpec()
+          .withNewStatus().addToInitContainerStatuses(new ContainerStatusBuilder().withName("model-loader")
+              .withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState().build())
+          .endStatus().build();
+      cluster.client.resource(crashing).create();
+      await().atMost(DEADLINE).until(() -> reasons(cluster).contains("ModelLoadFailed"));
+      cluster.client.resource(crashing).delete();
+      await().atMost(DEADLINE).until(() -> reasons(cluster).contains("Ready"));
+
       List<Event> events = cluster.client.events().v1().events().inNamespace(NS).list().getItems();
+      assertThat(events).anySatisfy(e -> {
+        assertThat(e.getReason()).isEqualTo("ModelLoadFailed");
+        assertThat(e.getType()).isEqualTo("Warning");
+        assertThat(e.getNote()).contains("iris-abc");
+      });
       assertThat(events).anySatisfy(e -> {
         assertThat(e.getReason()).isEqualTo("Ready");
         assertThat(e.getType()).isEqualTo("Normal");
@@ -67,9 +89,13 @@ class OperatorRuntimeTest {
         assertThat(e.getRegarding().getKind()).isEqualTo("InferenceService");
         assertThat(e.getReportingInstance()).isEqualTo("replica-1");
       });
-      // Progress alone is no event: only the transition to Ready was recorded.
-      assertThat(events).hasSize(1);
+      assertThat(events).hasSize(2);
     }
+  }
+
+  private static List<String> reasons(MockCluster cluster) {
+    return cluster.client.events().v1().events().inNamespace(NS).list().getItems().stream()
+        .map(Event::getReason).toList();
   }
 
   @Test

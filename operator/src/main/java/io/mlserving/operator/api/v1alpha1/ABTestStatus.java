@@ -6,15 +6,7 @@ import java.util.Map;
 
 /** Observed state of an ABTest. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class ABTestStatus extends MlServingStatus {
-  /** Host clients call. */
-  @JsonPropertyDescription("Host clients call.")
-  private String host;
-
-  /** In-cluster URL of the host: http://<host>.<namespace>.svc.cluster.local. */
-  @JsonPropertyDescription("In-cluster URL of the host: http://<host>.<namespace>.svc.cluster.local.")
-  private String url;
-
+public class ABTestStatus extends HostStatus {
   /** Effective weight of each variant, by variant name. */
   @JsonPropertyDescription("Effective weight of each variant, by variant name.")
   private Map<String, Integer> weights;
@@ -22,22 +14,6 @@ public class ABTestStatus extends MlServingStatus {
   /** The weights as one line (control=90,candidate=10), for the WEIGHTS printer column. */
   @JsonPropertyDescription("The weights as one line (control=90,candidate=10), for the WEIGHTS printer column.")
   private String weightSummary;
-
-  public String getHost() {
-    return host;
-  }
-
-  public void setHost(String host) {
-    this.host = host;
-  }
-
-  public String getUrl() {
-    return url;
-  }
-
-  public void setUrl(String url) {
-    this.url = url;
-  }
 
   public Map<String, Integer> getWeights() {
     return weights;
