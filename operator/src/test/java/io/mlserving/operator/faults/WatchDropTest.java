@@ -76,9 +76,10 @@ class WatchDropTest {
     h.cluster.client.services().inNamespace(NS).withName("m1").delete();
     h.cluster.client.genericKubernetesResources("networking.istio.io/v1", "VirtualService").inNamespace(NS)
         .withName("ab").delete();
-    InferenceService m2 = h.get(InferenceService.class, NS, "m2").orElseThrow();
-    m2.getSpec().setReplicas(3);
-    h.cluster.client.resource(m2).update();
+    h.cluster.client.resources(InferenceService.class).inNamespace(NS).withName("m2").edit(m2 -> {
+      m2.getSpec().setReplicas(3);
+      return m2;
+    });
     Faults.assertQuiet(h, Duration.ofMillis(500));
     assertThat(h.metrics.total()).as("reconciles while every watch is down").isZero();
 

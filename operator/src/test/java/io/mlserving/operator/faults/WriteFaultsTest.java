@@ -96,9 +96,12 @@ class WriteFaultsTest {
 
       if (write == Write.PATCH) {
         image = "ghcr.io/acme/fraud:2";
-        InferenceService isvc = h.get(InferenceService.class, NS, NAME).orElseThrow();
-        isvc.getSpec().getPredictor().setImage(image);
-        h.cluster.client.resource(isvc).update();
+        String newImage = image;
+        // edit() patches without a resourceVersion: no race with the operator's status writes.
+        h.cluster.client.resources(InferenceService.class).inNamespace(NS).withName(NAME).edit(isvc -> {
+          isvc.getSpec().getPredictor().setImage(newImage);
+          return isvc;
+        });
       } else {
         create(image);
       }

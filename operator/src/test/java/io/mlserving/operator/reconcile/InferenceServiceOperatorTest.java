@@ -107,10 +107,12 @@ class InferenceServiceOperatorTest {
     create(Fixtures.isvc(NS, "iris", "ghcr.io/acme/iris:1"));
     awaitDeployment("iris");
 
-    InferenceService isvc = cluster.client.resources(InferenceService.class).inNamespace(NS).withName("iris").get();
-    isvc.getSpec().getPredictor().setImage("ghcr.io/acme/iris:2");
-    isvc.getSpec().setReplicas(3);
-    cluster.client.resource(isvc).update();
+    // edit() patches without a resourceVersion: no race with the operator's status writes.
+    cluster.client.resources(InferenceService.class).inNamespace(NS).withName("iris").edit(isvc -> {
+      isvc.getSpec().getPredictor().setImage("ghcr.io/acme/iris:2");
+      isvc.getSpec().setReplicas(3);
+      return isvc;
+    });
 
     await().atMost(DEADLINE).untilAsserted(() -> {
       Deployment d = deployment("iris").orElseThrow();
@@ -185,9 +187,10 @@ class InferenceServiceOperatorTest {
     assertThat(hpa("iris").orElseThrow().getSpec().getMaxReplicas()).isEqualTo(5);
     assertThat(awaitDeployment("iris").getSpec().getReplicas()).isNull();
 
-    InferenceService current = cluster.client.resources(InferenceService.class).inNamespace(NS).withName("iris").get();
-    current.getSpec().setAutoscaling(null);
-    cluster.client.resource(current).update();
+    cluster.client.resources(InferenceService.class).inNamespace(NS).withName("iris").edit(current -> {
+      current.getSpec().setAutoscaling(null);
+      return current;
+    });
     await().atMost(DEADLINE).until(() -> hpa("iris").isEmpty());
     await().atMost(DEADLINE).until(() -> Integer.valueOf(1).equals(deployment("iris").orElseThrow().getSpec().getReplicas()));
   }

@@ -77,10 +77,12 @@ class TrafficOperatorTest {
     h.create(Fixtures.abTest(NS, "ab", null, "m1", 50, "m2", 50));
     h.awaitStatus(ABTest.class, NS, "ab", s -> Conditions.isReady(s.getConditions()));
 
-    ABTest ab = h.get(ABTest.class, NS, "ab").orElseThrow();
-    ab.getSpec().getVariants().get(0).setWeight(80);
-    ab.getSpec().getVariants().get(1).setWeight(20);
-    h.cluster.client.resource(ab).update();
+    // edit() patches without a resourceVersion: no race with the operator's status writes.
+    h.cluster.client.resources(ABTest.class).inNamespace(NS).withName("ab").edit(ab -> {
+      ab.getSpec().getVariants().get(0).setWeight(80);
+      ab.getSpec().getVariants().get(1).setWeight(20);
+      return ab;
+    });
 
     h.awaitStatus(ABTest.class, NS, "ab", s -> "a=80,b=20".equals(s.getWeightSummary()));
     await().atMost(OperatorHarness.DEADLINE).until(() -> weights(h.istio("v1", "VirtualService", NS, "ab")
