@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -46,6 +47,8 @@ final class RunCommand implements Callable<Integer> {
       + " default 8080)")
   Integer httpPort;
 
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() throws InterruptedException {
     OperatorSettings settings = settings(OperatorSettings.fromEnv(System::getenv));
@@ -57,6 +60,25 @@ final class RunCommand implements Callable<Integer> {
     }
     KubernetesClient client = new KubernetesClientBuilder().build();
     OperatorRuntime runtime = new OperatorRuntime(client, settings, System.getenv("HOSTNAME"), true);
+    log.info("Starting mlserving-operator against {}; watching {}; loader images {}; leader election {}",
+        client.getMasterUrl(), settings.watchNamespaces().isEmpty() ? "all namespaces" : settings.watchNamespaces(),
+        settings.loaderImages(), settings.leaderElection() ? "on (Lease in " + settings.leaseNamespace() + ")" : "off");
+    try {
+      runtime.start();
+    } catch (RuntimeException e) {
+      // Typically no cluster reachable: say so in one line and exit 1 (nothing was started to stop gracefully).
+      String why = e.getMessage();
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t.getMessage() != null && !t.getMessage().isBlank()) {
+          why = t.getClass().getSimpleName() + ": " + t.getMessage();
+        }
+      }
+      spec.commandLine().getErr().println("error: cannot start the operator against " + client.getMasterUrl()
+          + ": " + why + ". Is a cluster reachable with the current kubeconfig (KUBECONFIG,"
+          + " ~/.kube/config) or the in-cluster service account, and are the CRDs installed"
+          + " (kubectl apply --server-side -f crds/)?");
+      return Main.INVALID;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("Stopping the operator: finishing in-flight reconciles");
@@ -67,10 +89,6 @@ final class RunCommand implements Callable<Integer> {
         stopped.countDown();
       }
     }, "shutdown"));
-    log.info("Starting mlserving-operator; watching {}; loader images {}; leader election {}",
-        settings.watchNamespaces().isEmpty() ? "all namespaces" : settings.watchNamespaces(),
-        settings.loaderImages(), settings.leaderElection() ? "on (Lease in " + settings.leaseNamespace() + ")" : "off");
-    runtime.start();
     stopped.await();
     return 0;
   }
