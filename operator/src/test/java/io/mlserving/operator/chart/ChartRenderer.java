@@ -25,7 +25,7 @@ import java.util.stream.Stream;
 final class ChartRenderer {
   static final String RELEASE = "mlserving-operator";
   static final String NAMESPACE = "mlserving-system";
-  /** helm-java's template defaults to Kubernetes v1.20.0, older than the chart's kubeVersion. */
+  /** The Kubernetes version helm template renders for (helm-java defaults to v1.20.0, the oldest supported). */
   static final String KUBE_VERSION = "v1.31.0";
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
