@@ -50,7 +50,8 @@ public final class Validation {
   private static final Pattern SHA256 = Pattern.compile(ModelSpec.SHA256);
   private static final Pattern SECRET_NAME = Pattern.compile(MlServing.DNS_1123_SUBDOMAIN);
   private static final Pattern MOUNT_PATH = Pattern.compile(ModelSpec.MOUNT_PATH);
-  private static final Pattern HEALTH_PATH = Pattern.compile(PredictorSpec.HEALTH_PATH);
+  // UNIX_LINES: '.' then excludes only '\n', as in RE2, which the API server matches CRD patterns with.
+  private static final Pattern HEALTH_PATH = Pattern.compile(PredictorSpec.HEALTH_PATH, Pattern.UNIX_LINES);
   private static final Pattern CREDENTIALS_URI = Pattern.compile(ModelSpec.CREDENTIALS_URI);
   private static final int LABEL_MAX = MlServing.DNS_LABEL_MAX_LENGTH;
   private static final int SUBDOMAIN_MAX = MlServing.DNS_SUBDOMAIN_MAX_LENGTH;
