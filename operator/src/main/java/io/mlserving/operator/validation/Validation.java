@@ -21,11 +21,14 @@ import io.mlserving.operator.api.v1alpha1.ShadowTestSpec;
 import io.mlserving.operator.api.v1alpha1.StickySession;
 import io.mlserving.operator.api.v1alpha1.StringMatch;
 import io.mlserving.operator.api.v1alpha1.Variant;
+import io.mlserving.operator.desired.Durations;
 import io.mlserving.operator.desired.StorageLocation;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -40,7 +43,6 @@ public final class Validation {
   private static final Pattern DNS_1123_LABEL = Pattern.compile(MlServing.DNS_1123_LABEL);
   // Every pattern and bound below is the constant the CRD annotation uses: one home per rule, in the API layer.
   private static final Pattern DURATION = Pattern.compile(MlServing.DURATION);
-  private static final Pattern DURATION_PART = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(h|ms|m|s)");
   private static final Pattern GATEWAY = Pattern.compile(HostRoutingSpec.GATEWAY);
   private static final Pattern EXTERNAL_HOST = Pattern.compile(HostRoutingSpec.EXTERNAL_HOST);
   private static final Pattern HEADER_NAME = Pattern.compile(Route.HEADER_NAME);
@@ -212,7 +214,7 @@ public final class Validation {
         }
       }
     }
-    duration(spec.getTimeout(), 1, "spec.timeout", out);
+    duration(spec.getTimeout(), MlServing.DURATION_MIN, "spec.timeout", out);
   }
 
   private static void abTest(ABTestSpec spec, List<Problem> out) {
@@ -264,7 +266,7 @@ public final class Validation {
           && (sticky.getCookieName().length() > StickySession.COOKIE_NAME_MAX_LENGTH || !COOKIE_NAME.matcher(sticky.getCookieName()).matches())) {
         out.add(new Problem("spec.stickySession.cookieName", "must be letters, digits, '_' or '-'"));
       }
-      duration(sticky.getMaxAge(), 1000, "spec.stickySession.maxAge", out);
+      duration(sticky.getMaxAge(), StickySession.MAX_AGE_MIN, "spec.stickySession.maxAge", out);
     }
     Retries r = spec.getRetries();
     if (r != null) {
@@ -273,7 +275,7 @@ public final class Validation {
       } else {
         range(r.getAttempts(), 0, Retries.MAX_ATTEMPTS, "spec.retries.attempts", out);
       }
-      duration(r.getPerTryTimeout(), 1, "spec.retries.perTryTimeout", out);
+      duration(r.getPerTryTimeout(), MlServing.DURATION_MIN, "spec.retries.perTryTimeout", out);
       if (r.getRetryOn() != null && (r.getRetryOn().length() > Retries.RETRY_ON_MAX_LENGTH || !RETRY_ON.matcher(r.getRetryOn()).matches())) {
         out.add(new Problem("spec.retries.retryOn", "must be a comma-separated list such as 5xx,reset"));
       } else if (r.getRetryOn() != null) {
@@ -356,13 +358,13 @@ public final class Validation {
       range(cp.getMaxPendingRequests(), 1, Integer.MAX_VALUE, "spec.connectionPool.maxPendingRequests", out);
       range(cp.getMaxRequestsPerConnection(), 0, Integer.MAX_VALUE,
           "spec.connectionPool.maxRequestsPerConnection", out);
-      duration(cp.getConnectTimeout(), 1, "spec.connectionPool.connectTimeout", out);
+      duration(cp.getConnectTimeout(), MlServing.DURATION_MIN, "spec.connectionPool.connectTimeout", out);
     }
     OutlierDetection od = spec.getOutlierDetection();
     if (od != null) {
       range(od.getConsecutive5xxErrors(), 1, Integer.MAX_VALUE, "spec.outlierDetection.consecutive5xxErrors", out);
-      duration(od.getInterval(), 1, "spec.outlierDetection.interval", out);
-      duration(od.getBaseEjectionTime(), 1, "spec.outlierDetection.baseEjectionTime", out);
+      duration(od.getInterval(), MlServing.DURATION_MIN, "spec.outlierDetection.interval", out);
+      duration(od.getBaseEjectionTime(), MlServing.DURATION_MIN, "spec.outlierDetection.baseEjectionTime", out);
       range(od.getMaxEjectionPercent(), 0, MlServing.PERCENT_MAX, "spec.outlierDetection.maxEjectionPercent", out);
     }
   }
@@ -391,35 +393,32 @@ public final class Validation {
     }
   }
 
-  private static void duration(String value, long minMillis, String field, List<Problem> out) {
+  private static void duration(String value, String min, String field, List<Problem> out) {
     if (value == null) {
       return;
     }
-    if (value.length() > 32 || !DURATION.matcher(value).matches()) {
+    if (value.length() > MlServing.DURATION_MAX_LENGTH || !DURATION.matcher(value).matches()) {
       out.add(new Problem(field, "must be a duration such as 500ms, 5s or 1m, got " + value));
-    } else if (millis(value).compareTo(java.math.BigDecimal.valueOf(minMillis)) < 0) {
-      out.add(new Problem(field, "must be at least " + (minMillis >= 1000 ? minMillis / 1000 + "s" : minMillis + "ms")
-          + ", got " + value));
-    } else if (millis(value).stripTrailingZeros().scale() > 0) {
+      return;
+    }
+    // The pattern matched, so parse fails only on a duration too long even for java.time.
+    Optional<Duration> d = parse(value);
+    if (d.isEmpty() || d.get().compareTo(Durations.MAX) > 0) {
+      // The API server's CEL duration() and Istio read Go durations, which end at about 292 years.
+      out.add(new Problem(field, "must be at most " + Durations.MAX_TEXT + ", got " + value));
+    } else if (d.get().compareTo(Durations.parse(min)) < 0) {
+      out.add(new Problem(field, "must be at least " + min + ", got " + value));
+    } else if (d.get().getNano() % 1_000_000 != 0) {
       out.add(new Problem(field, "must be a whole number of milliseconds (Istio rejects finer durations), got "
           + value));
     }
   }
 
-  /** A Go duration ({@code 1h30m}, {@code 1.5s}, {@code 250ms}) in milliseconds, exactly. */
-  public static java.math.BigDecimal millis(String duration) {
-    var m = DURATION_PART.matcher(duration);
-    java.math.BigDecimal total = java.math.BigDecimal.ZERO;
-    while (m.find()) {
-      java.math.BigDecimal n = new java.math.BigDecimal(m.group(1));
-      total = total.add(switch (m.group(2)) {
-        case "h" -> n.multiply(java.math.BigDecimal.valueOf(3_600_000));
-        case "m" -> n.multiply(java.math.BigDecimal.valueOf(60_000));
-        case "s" -> n.multiply(java.math.BigDecimal.valueOf(1_000));
-        default -> n;
-      });
+  private static Optional<Duration> parse(String duration) {
+    try {
+      return Optional.of(Durations.parse(duration));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
     }
-    return total;
   }
-
 }
