@@ -107,6 +107,12 @@ public final class Validation {
             + " characters"));
       }
       range(p.getPort(), PredictorSpec.MIN_PORT, PredictorSpec.MAX_PORT, "spec.predictor.port", out);
+      if (p.getEnv() != null) {
+        maxItems(p.getEnv(), PredictorSpec.MAX_ENV, "spec.predictor.env", out);
+      }
+      if (p.getEnvFrom() != null) {
+        maxItems(p.getEnvFrom(), PredictorSpec.MAX_ENV_FROM, "spec.predictor.envFrom", out);
+      }
       if (p.getEnv() != null && p.getEnv().stream().anyMatch(e -> e == null || e.getName() == null
           || e.getName().isEmpty())) {
         out.add(new Problem("spec.predictor.env", PredictorSpec.ENV_NAME_MESSAGE));
@@ -315,6 +321,11 @@ public final class Validation {
         set += match.getPrefix() != null ? 1 : 0;
         set += match.getRegex() != null ? 1 : 0;
       }
+      if (match != null) {
+        maxLength(match.getExact(), StringMatch.MAX_LENGTH, h + ".exact", out);
+        maxLength(match.getPrefix(), StringMatch.MAX_LENGTH, h + ".prefix", out);
+        maxLength(match.getRegex(), StringMatch.MAX_LENGTH, h + ".regex", out);
+      }
       if (set != 1) {
         out.add(new Problem(h, StringMatch.ONE_OF_MESSAGE));
       } else if (match.getRegex() != null) {
@@ -390,6 +401,12 @@ public final class Validation {
   private static void maxItems(List<?> list, int max, String field, List<Problem> out) {
     if (list.size() > max) {
       out.add(new Problem(field, "must have at most " + max + " items"));
+    }
+  }
+
+  private static void maxLength(String value, int max, String field, List<Problem> out) {
+    if (value != null && value.length() > max) {
+      out.add(new Problem(field, "must be at most " + max + " characters"));
     }
   }
 

@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.mlserving.operator.api.v1alpha1.ABTest;
 import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.api.v1alpha1.MlServing;
+import io.mlserving.operator.api.v1alpha1.PredictorSpec;
+import io.mlserving.operator.api.v1alpha1.StringMatch;
 import io.mlserving.operator.crd.CrdFiles;
 import io.mlserving.operator.desired.Durations;
 import io.mlserving.operator.testing.CrdValidator;
@@ -151,13 +153,50 @@ class ValidationParityTest {
         .containsExactly(new Problem("spec.timeout", "must be at most 2562047h47m16.854s, got " + tooLongForJava));
   }
 
+  @Test
+  void listAndValueLimitsAreTheSame() {
+    for (int n : new int[] {PredictorSpec.MAX_ENV, PredictorSpec.MAX_ENV + 1}) {
+      ObjectNode isvc = (ObjectNode) with(ISVC, "spec.predictor.image", "ghcr.io/acme/onnx-server:1.4");
+      ArrayNode env = ((ObjectNode) isvc.at("/spec/predictor")).putArray("env");
+      for (int i = 0; i < n; i++) {
+        env.addObject().put("name", "V" + i).put("value", "x");
+      }
+      assertSameVerdict(isvc, InferenceService.class, "spec.predictor.env", n <= PredictorSpec.MAX_ENV);
+    }
+    for (int n : new int[] {PredictorSpec.MAX_ENV_FROM, PredictorSpec.MAX_ENV_FROM + 1}) {
+      ObjectNode isvc = (ObjectNode) with(ISVC, "spec.predictor.image", "ghcr.io/acme/onnx-server:1.4");
+      ArrayNode envFrom = ((ObjectNode) isvc.at("/spec/predictor")).putArray("envFrom");
+      for (int i = 0; i < n; i++) {
+        envFrom.addObject().putObject("configMapRef").put("name", "config-" + i);
+      }
+      assertSameVerdict(isvc, InferenceService.class, "spec.predictor.envFrom", n <= PredictorSpec.MAX_ENV_FROM);
+    }
+    for (String kind : List.of("exact", "prefix", "regex")) {
+      for (int n : new int[] {StringMatch.MAX_LENGTH, StringMatch.MAX_LENGTH + 1}) {
+        ObjectNode ab = (ObjectNode) with(ABTEST, "spec.timeout", "5s");
+        ((ObjectNode) ab.get("spec")).putArray("routes").addObject().put("variant", "a")
+            .putObject("headers").putObject("x-user").put(kind, "u".repeat(n));
+        assertSameVerdict(ab, ABTest.class, "spec.routes[0].headers.x-user." + kind, n <= StringMatch.MAX_LENGTH);
+      }
+    }
+  }
+
   private static void assertSameVerdict(String base, Class<? extends HasMetadata> type, String field, String value,
       boolean admitted) {
-    JsonNode object = with(base, field, value);
+    assertSameVerdict(with(base, field, value), type, field + " = " + value, field, admitted);
+  }
+
+  private static void assertSameVerdict(JsonNode object, Class<? extends HasMetadata> type, String field,
+      boolean admitted) {
+    assertSameVerdict(object, type, field, field, admitted);
+  }
+
+  private static void assertSameVerdict(JsonNode object, Class<? extends HasMetadata> type, String what,
+      String field, boolean admitted) {
     List<io.mlserving.operator.testing.Problem> admission = crds.validate(object).problems();
     List<Problem> validate = Validation.validate(typed(object, type));
-    assertThat(admission.isEmpty()).as("admission of %s = %s: %s", field, value, admission).isEqualTo(admitted);
-    assertThat(validate.isEmpty()).as("validate of %s = %s: %s", field, value, validate).isEqualTo(admitted);
+    assertThat(admission.isEmpty()).as("admission of %s: %s", what, admission).isEqualTo(admitted);
+    assertThat(validate.isEmpty()).as("validate of %s: %s", what, validate).isEqualTo(admitted);
     if (!admitted) {
       assertThat(validate).as("validate names %s", field).allMatch(p -> p.field().equals(field));
     }
