@@ -15,16 +15,19 @@ public class StickySession {
   public static final int COOKIE_NAME_MAX_LENGTH = 64;
   /** Shortest cookie lifetime. */
   public static final String MAX_AGE_MIN = "1s";
+  /** The defaults of cookieName and maxAge (CRD defaults, and what render assumes when a file omits them). */
+  public static final String DEFAULT_COOKIE_NAME = "mlserving-variant";
+  public static final String DEFAULT_MAX_AGE = "24h";
 
   /** Name of the cookie that records the variant. */
-  @Default("mlserving-variant")
+  @Default(DEFAULT_COOKIE_NAME)
   @Size(min = 1, max = COOKIE_NAME_MAX_LENGTH)
   @Pattern(COOKIE_NAME)
   @JsonPropertyDescription("Name of the cookie that records the variant.")
   private String cookieName;
 
   /** How long the cookie lasts, for example 24h. */
-  @Default("24h")
+  @Default(DEFAULT_MAX_AGE)
   @Size(max = MlServing.DURATION_MAX_LENGTH)
   @Pattern(MlServing.DURATION)
   @ValidationRule(value = "duration(self) >= duration('" + MAX_AGE_MIN + "')",
