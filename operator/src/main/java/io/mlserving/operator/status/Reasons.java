@@ -16,6 +16,8 @@ public final class Reasons {
   public static final String INFERENCE_SERVICE_NOT_FOUND = "InferenceServiceNotFound";
   /** Another resource already claims the same host or target. */
   public static final String HOST_CONFLICT = "HostConflict";
+  /** spec.autoscaling is set but the cluster serves no HorizontalPodAutoscaler API. */
+  public static final String AUTOSCALING_UNAVAILABLE = "AutoscalingUnavailable";
   /** A write to the API server failed; the operator retries with back-off. */
   public static final String RECONCILE_ERROR = "ReconcileError";
 

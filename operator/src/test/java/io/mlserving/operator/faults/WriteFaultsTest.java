@@ -126,7 +126,9 @@ class WriteFaultsTest {
 
       String wanted = image;
       await().atMost(OperatorHarness.DEADLINE).untilAsserted(() -> assertConverged(wanted));
-      Faults.awaitQuiet(h, Duration.ofMillis(700));
+      // A late answer lands the write but fails the request: the operator reports ReconcileError after the
+      // write and corrects it on its first retry, 2 s later. Quiet must outlast that retry.
+      Faults.awaitQuiet(h, failure == Failure.LATE_ANSWER ? Duration.ofMillis(2_500) : Duration.ofMillis(700));
       assertConverged(wanted);
       InferenceService isvc = h.get(InferenceService.class, NS, NAME).orElseThrow();
 

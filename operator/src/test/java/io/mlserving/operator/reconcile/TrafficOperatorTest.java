@@ -113,6 +113,53 @@ class TrafficOperatorTest {
   }
 
   @Test
+  void hostChangeDeletesTheOldApexServiceAndAFreedHostIsTakenOver() {
+    h.readyInferenceService(NS, "fraud-v1");
+    h.readyInferenceService(NS, "fraud-v2");
+    h.create(Fixtures.abTest(NS, "ab", "fraud", "fraud-v1", 50, "fraud-v2", 50));
+    h.awaitStatus(ABTest.class, NS, "ab", s -> Conditions.isReady(s.getConditions()));
+    h.create(Fixtures.shadowTest(NS, "st", "fraud", "fraud-v1", "fraud-v2"));
+    h.awaitReason(ShadowTest.class, NS, "st", Reasons.HOST_CONFLICT);
+
+    h.cluster.client.resources(ABTest.class).inNamespace(NS).withName("ab").edit(ab -> {
+      ab.getSpec().setHost("fraud-next");
+      return ab;
+    });
+
+    h.awaitStatus(ABTest.class, NS, "ab", s -> "fraud-next".equals(s.getHost()) && Conditions.isReady(s.getConditions()));
+    await().atMost(OperatorHarness.DEADLINE).until(() -> h.get(Service.class, NS, "fraud-next").isPresent());
+    assertThat(h.istio("v1", "VirtualService", NS, "ab").orElseThrow().toString()).contains("fraud-next");
+    // The freed host goes to the ShadowTest, whose apex Service now owns it.
+    h.awaitStatus(ShadowTest.class, NS, "st", s -> Conditions.isReady(s.getConditions()));
+    await().atMost(OperatorHarness.DEADLINE).until(() -> h.get(Service.class, NS, "fraud")
+        .map(svc -> svc.getMetadata().getOwnerReferences().get(0).getName()).orElse("").equals("st"));
+    assertThat(h.cluster.client.services().inNamespace(NS).list().getItems())
+        .extracting(svc -> svc.getMetadata().getName()).contains("fraud", "fraud-next");
+  }
+
+  @Test
+  void hostChangeOfAShadowTestToATakenHostDeletesWhatItHadGenerated() {
+    h.readyInferenceService(NS, "fraud-v1");
+    h.readyInferenceService(NS, "fraud-v2");
+    h.create(Fixtures.abTest(NS, "ab", "fraud", "fraud-v1", 50, "fraud-v2", 50));
+    h.awaitStatus(ABTest.class, NS, "ab", s -> Conditions.isReady(s.getConditions()));
+    h.create(Fixtures.shadowTest(NS, "st", "mirror", "fraud-v1", "fraud-v2"));
+    h.awaitStatus(ShadowTest.class, NS, "st", s -> Conditions.isReady(s.getConditions()));
+    assertThat(h.get(Service.class, NS, "mirror")).isPresent();
+
+    h.cluster.client.resources(ShadowTest.class).inNamespace(NS).withName("st").edit(st -> {
+      st.getSpec().setHost("fraud");
+      return st;
+    });
+
+    h.awaitReason(ShadowTest.class, NS, "st", Reasons.HOST_CONFLICT);
+    await().atMost(OperatorHarness.DEADLINE).until(() -> h.get(Service.class, NS, "mirror").isEmpty()
+        && h.istio("v1", "VirtualService", NS, "st").isEmpty());
+    assertThat(h.get(Service.class, NS, "fraud").orElseThrow().getMetadata().getOwnerReferences())
+        .singleElement().satisfies(ref -> assertThat(ref.getName()).isEqualTo("ab"));
+  }
+
+  @Test
   void hostEqualToAnInferenceServiceNameConflicts() {
     h.readyInferenceService(NS, "fraud-v1");
     h.readyInferenceService(NS, "fraud-v2");

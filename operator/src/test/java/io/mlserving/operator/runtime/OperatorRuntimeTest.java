@@ -31,7 +31,8 @@ class OperatorRuntimeTest {
   private final HttpClient http = HttpClient.newHttpClient();
 
   private static OperatorSettings settings(boolean leaderElection) {
-    return new OperatorSettings(Set.of(), LoaderImages.defaults(), "auto", false, leaderElection, "ops", 0);
+    return new OperatorSettings(Set.of(), LoaderImages.defaults(), "auto", false, leaderElection, "ops", 0,
+        OperatorSettings.DEFAULT_FIRST_STATUS_GRACE);
   }
 
   @Test
@@ -123,7 +124,10 @@ class OperatorRuntimeTest {
     try (MockCluster cluster = MockCluster.start()) {
       // The Deployment write is answered only after 1.5 s: the reconcile is in flight when close() begins.
       var slowWrite = cluster.dispatcher.slowNext(r -> r.isWrite() && r.path().contains("/deployments"), 1_500, 1);
-      OperatorRuntime runtime = new OperatorRuntime(cluster.client, settings(false), "replica-1", null).start();
+      // No first-status grace: the reconcile writes its status (Progressing) right after the Deployment.
+      OperatorSettings everyStatus = new OperatorSettings(Set.of(), LoaderImages.defaults(), "auto", false, false,
+          "ops", 0, Duration.ZERO);
+      OperatorRuntime runtime = new OperatorRuntime(cluster.client, everyStatus, "replica-1", null).start();
       cluster.client.resource(Fixtures.isvc(NS, "iris", "ghcr.io/acme/iris:1")).create();
       await().atMost(DEADLINE).until(() -> slowWrite.hits() == 1);
       runtime.close();

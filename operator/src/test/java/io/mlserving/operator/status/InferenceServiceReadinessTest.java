@@ -11,7 +11,13 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
 import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.status.InferenceServiceReadiness.Verdict;
 import io.mlserving.operator.testing.Fixtures;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -53,6 +59,37 @@ class InferenceServiceReadinessTest {
     assertThat(verdict(deployment(2L, 2L, 2, 2, 2, 1, "True")).message()).contains("1 of 2 updated pods available");
     assertThat(verdict(deployment(2L, 2L, 2, 2, 2, 2, "False")).message()).contains("not Available");
     assertThat(verdict(deployment(2L, 2L, 2, 2, 2, 2, "False")).status()).isEqualTo("False");
+  }
+
+  static Stream<Arguments> firstStatusCases() {
+    Verdict progressing = new Verdict(Conditions.FALSE, Reasons.PROGRESSING, "Rolling out");
+    Verdict ready = new Verdict(Conditions.TRUE, Reasons.READY, "1/1 replicas ready.");
+    Verdict failed = new Verdict(Conditions.FALSE, Reasons.MODEL_LOAD_FAILED, "loader failed");
+    return Stream.of(
+        // name, has a status already, verdict, grace, seconds since creation, expected hold-back (null: none)
+        Arguments.of("new and rolling out: wait out the grace", false, progressing, 10, 3, 7),
+        Arguments.of("new, created just now", false, progressing, 10, 0, 10),
+        Arguments.of("operator clock behind the server's: never more than the grace", false, progressing, 10, -5, 10),
+        Arguments.of("grace over", false, progressing, 10, 10, null),
+        Arguments.of("ready: write at once", false, ready, 10, 1, null),
+        Arguments.of("a failure: write at once", false, failed, 10, 1, null),
+        Arguments.of("has a status: every change is written", true, progressing, 10, 1, null),
+        Arguments.of("grace 0: every intermediate status is written", false, progressing, 0, 0, null));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("firstStatusCases")
+  void firstStatusIsHeldBackOnlyForANewResourceThatIsMerelyRollingOut(String name, boolean hasStatus,
+      Verdict verdict, int graceSeconds, int ageSeconds, Integer expected) {
+    Instant created = Instant.parse("2026-12-01T10:00:00Z");
+    InferenceService fresh = Fixtures.isvc("ns", "iris", "img");
+    fresh.getMetadata().setCreationTimestamp(created.toString());
+    if (hasStatus) {
+      fresh.getStatus().setObservedGeneration(1L);
+    }
+    Optional<Duration> delay = InferenceServiceReadiness.firstStatusDelay(fresh, verdict,
+        Duration.ofSeconds(graceSeconds), created.plusSeconds(ageSeconds));
+    assertThat(delay).isEqualTo(Optional.ofNullable(expected).map(Duration::ofSeconds));
   }
 
   @Test
