@@ -38,8 +38,11 @@ public final class ProcessStop {
     this.halt = halt;
   }
 
-  /** Makes SIGTERM and SIGINT request a stop with exit status 0. */
-  @SuppressWarnings("sunapi")
+  /**
+   * Makes SIGTERM and SIGINT request a stop with exit status 0. sun.misc.Signal (module jdk.unsupported, kept
+   * for exactly this use) is the JDK's only way to handle a signal other than through the shutdown sequence;
+   * javac warns that it is internal.
+   */
   public ProcessStop onTerminationSignals() {
     for (String name : new String[] {"TERM", "INT"}) {
       sun.misc.Signal.handle(new sun.misc.Signal(name), s -> request("SIG" + name, 0));
