@@ -79,6 +79,11 @@ abstract class RealServerTest {
     return name;
   }
 
+  /** A namespace something else creates (samples/), deleted after the class. */
+  protected void adoptNamespace(String name) {
+    namespaces.add(name);
+  }
+
   static String createNamespace(KubernetesClient client, String prefix) {
     String name = prefix + "-" + NAMESPACES.incrementAndGet() + "-"
         + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36), 36);
@@ -106,7 +111,7 @@ abstract class RealServerTest {
   }
 
   /** Waits until the resource's Ready condition has {@code status} and {@code reason}; returns it. */
-  protected <S extends MlServingStatus, T extends CustomResource<?, S>> T awaitReady(Class<T> type, String namespace,
+  protected <T extends CustomResource<?, ? extends MlServingStatus>> T awaitReady(Class<T> type, String namespace,
       String name, String status, String reason) {
     return await().atMost(DEADLINE).alias(type.getSimpleName() + " " + namespace + "/" + name + " Ready=" + status
         + " reason " + reason + " (operator log: " + operator.log() + ")")
@@ -115,7 +120,7 @@ abstract class RealServerTest {
   }
 
   /** Waits until the resource is Ready=True. */
-  protected <S extends MlServingStatus, T extends CustomResource<?, S>> T awaitReady(Class<T> type, String namespace,
+  protected <T extends CustomResource<?, ? extends MlServingStatus>> T awaitReady(Class<T> type, String namespace,
       String name) {
     return awaitReady(type, namespace, name, Conditions.TRUE, "Ready");
   }
