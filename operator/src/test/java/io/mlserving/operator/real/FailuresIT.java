@@ -40,7 +40,7 @@ class FailuresIT extends RealServerTest {
         assertThat(events(ns)).anySatisfy(line -> assertThat(line).contains("Warning").contains("ModelLoadFailed")
             .contains("inferenceservice/fraud")));
 
-    kubectl.ok("patch", "inferenceservice", "fraud", "-n", ns, "--type=merge", "-p",
+    kubectl.ok("patch", "inferenceservices.mlserving.io", "fraud", "-n", ns, "--type=merge", "-p",
         "{\"spec\":{\"model\":{\"storageUri\":\"s3://models/present/v1\"}}}");
 
     awaitReady(InferenceService.class, ns, "fraud");

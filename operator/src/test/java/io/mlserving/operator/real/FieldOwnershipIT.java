@@ -25,7 +25,7 @@ class FieldOwnershipIT extends RealServerTest {
     awaitReady(InferenceService.class, ns, "fraud");
 
     kubectl.ok("label", "deployment", "fraud", "-n", ns, "team=payments");
-    kubectl.ok("patch", "inferenceservice", "fraud", "-n", ns, "--type=merge", "-p",
+    kubectl.ok("patch", "inferenceservices.mlserving.io", "fraud", "-n", ns, "--type=merge", "-p",
         "{\"spec\":{\"predictor\":{\"image\":\"ghcr.io/acme/fraud:2\"}}}");
 
     Deployment d = await().atMost(DEADLINE).alias("Deployment fraud applied with image :2")
