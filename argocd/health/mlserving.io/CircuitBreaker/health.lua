@@ -1,7 +1,8 @@
 -- Argo CD health check for mlserving.io/CircuitBreaker (Lua 5.1, as Argo CD runs it).
 -- Healthy: Ready=True for the current generation. Degraded: Ready=False for a reason that needs a
 -- change from the user (ModelLoadFailed, InvalidSpec, HostConflict, InferenceServiceNotFound,
--- ProgressDeadlineExceeded, ReconcileError, IstioNotInstalled). Progressing: anything else, while the
+-- ProgressDeadlineExceeded, ReconcileError, IstioNotInstalled,
+-- AutoscalingUnavailable). Progressing: anything else, while the
 -- operator works (no status yet, a status for an older generation, Ready=Unknown, Ready=False for
 -- Progressing).
 local hs = {}
@@ -15,6 +16,7 @@ local degradedReasons = {
   ProgressDeadlineExceeded = true,
   ReconcileError = true,
   IstioNotInstalled = true,
+  AutoscalingUnavailable = true,
 }
 
 local function describe(condition, fallback)

@@ -101,6 +101,7 @@ final class RunCommand implements Callable<Integer> {
         logFormat == null ? env.jsonLogs() : "json".equalsIgnoreCase(logFormat),
         leaderElection == null ? env.leaderElection() : leaderElection,
         Optional.ofNullable(leaseNamespace).orElse(env.leaseNamespace()),
-        httpPort == null ? env.httpPort() : httpPort);
+        httpPort == null ? env.httpPort() : httpPort,
+        env.firstStatusGrace());
   }
 }

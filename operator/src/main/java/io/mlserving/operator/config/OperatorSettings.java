@@ -1,5 +1,7 @@
 package io.mlserving.operator.config;
 
+import io.mlserving.operator.desired.Durations;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
@@ -17,6 +19,8 @@ import java.util.stream.Collectors;
  * @param leaderElection whether to take a Lease before reconciling (for more than one replica)
  * @param leaseNamespace namespace of the Lease; null means the pod's namespace
  * @param httpPort port of /healthz, /readyz and /metrics; 0 picks a free port, a negative one disables them
+ * @param firstStatusGrace how long a new InferenceService that is merely rolling out may go without a status:
+ *     one that becomes Ready (or fails) sooner gets its first status then, in one write instead of two
  */
 public record OperatorSettings(
     Set<String> watchNamespaces,
@@ -25,7 +29,8 @@ public record OperatorSettings(
     boolean jsonLogs,
     boolean leaderElection,
     String leaseNamespace,
-    int httpPort) {
+    int httpPort,
+    Duration firstStatusGrace) {
 
   public static final String ENV_WATCH_NAMESPACES = "MLSERVING_WATCH_NAMESPACES";
   public static final String ENV_ISTIO_API = "MLSERVING_ISTIO_API";
@@ -34,10 +39,16 @@ public record OperatorSettings(
   public static final String ENV_LEASE_NAMESPACE = "MLSERVING_LEASE_NAMESPACE";
   public static final String ENV_HTTP_PORT = "MLSERVING_HTTP_PORT";
   public static final String ENV_POD_NAMESPACE = "POD_NAMESPACE";
+  public static final String ENV_FIRST_STATUS_GRACE = "MLSERVING_FIRST_STATUS_GRACE";
+  public static final Duration DEFAULT_FIRST_STATUS_GRACE = Duration.ofSeconds(10);
 
-  /** Defaults: all namespaces, default loader images, Istio API detected, text logs, no leader election. */
+  /**
+   * Defaults: all namespaces, default loader images, Istio API detected, text logs, no leader election, a
+   * first-status grace of 10 s.
+   */
   public static OperatorSettings defaults() {
-    return new OperatorSettings(Set.of(), LoaderImages.defaults(), "auto", false, false, null, 8080);
+    return new OperatorSettings(Set.of(), LoaderImages.defaults(), "auto", false, false, null, 8080,
+        DEFAULT_FIRST_STATUS_GRACE);
   }
 
   /** Settings read from {@code env} (for example {@code System::getenv}). */
@@ -48,6 +59,7 @@ public record OperatorSettings(
     }
     String port = env.apply(ENV_HTTP_PORT);
     String istio = env.apply(ENV_ISTIO_API);
+    String grace = env.apply(ENV_FIRST_STATUS_GRACE);
     return new OperatorSettings(
         namespaces(env.apply(ENV_WATCH_NAMESPACES)),
         LoaderImages.from(env),
@@ -55,7 +67,14 @@ public record OperatorSettings(
         "json".equalsIgnoreCase(trim(env.apply(ENV_LOG_FORMAT))),
         "true".equalsIgnoreCase(trim(env.apply(ENV_LEADER_ELECTION))),
         lease == null || lease.isBlank() ? null : lease.trim(),
-        port == null || port.isBlank() ? 8080 : Integer.parseInt(port.trim()));
+        port == null || port.isBlank() ? 8080 : Integer.parseInt(port.trim()),
+        grace == null || grace.isBlank() ? DEFAULT_FIRST_STATUS_GRACE : duration(ENV_FIRST_STATUS_GRACE, grace));
+  }
+
+  /** The same settings with another first-status grace (tests set 0 to see every intermediate status). */
+  public OperatorSettings withFirstStatusGrace(Duration grace) {
+    return new OperatorSettings(watchNamespaces, loaderImages, istioApi, jsonLogs, leaderElection, leaseNamespace,
+        httpPort, grace);
   }
 
   /** A comma-separated list of namespaces as a set; blank means all namespaces (empty set). */
@@ -65,6 +84,14 @@ public record OperatorSettings(
     }
     return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty())
         .collect(Collectors.toCollection(java.util.TreeSet::new));
+  }
+
+  private static Duration duration(String name, String value) {
+    try {
+      return Durations.parse(value.trim());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+    }
   }
 
   private static String trim(String s) {

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Every object a custom resource of any of the four kinds generates: what the operator applies and what
@@ -28,6 +29,28 @@ public final class DesiredResources {
   private DesiredResources() {}
 
   /**
+   * The versions of the optional APIs the generated objects are written in, as the operator detected them (or
+   * {@code render} was told); empty where the cluster serves none. Istio matters only to ABTests, ShadowTests
+   * and CircuitBreakers, autoscaling only to InferenceServices with {@code spec.autoscaling}.
+   */
+  public record Apis(Optional<IstioApi> istio, Optional<AutoscalingApi> autoscaling) {
+    public Apis {
+      Objects.requireNonNull(istio, "istio");
+      Objects.requireNonNull(autoscaling, "autoscaling");
+    }
+
+    /** {@code istio} (may be null: not served) with the default autoscaling version. */
+    public static Apis of(IstioApi istio) {
+      return new Apis(Optional.ofNullable(istio), Optional.of(AutoscalingApi.DEFAULT));
+    }
+
+    /** Both versions given. */
+    public static Apis of(IstioApi istio, AutoscalingApi autoscaling) {
+      return new Apis(Optional.ofNullable(istio), Optional.ofNullable(autoscaling));
+    }
+  }
+
+  /**
    * The objects {@code cr} generates, in a stable order per kind (InferenceService: Deployment, Service,
    * HorizontalPodAutoscaler; ABTest and ShadowTest: apex Service, VirtualService; CircuitBreaker:
    * DestinationRule). {@code images} matters only to InferenceServices, {@code api} only to the others.
@@ -35,21 +58,27 @@ public final class DesiredResources {
    * @throws IllegalArgumentException for a kind that is not one of the four, or a spec the CRD schema rejects
    */
   public static List<HasMetadata> of(HasMetadata cr, LoaderImages images, IstioApi api) {
-    return of(cr, images, api, Map.of());
+    return of(cr, images, Apis.of(api), Map.of());
   }
 
   /**
-   * As {@link #of(HasMetadata, LoaderImages, IstioApi)}, with the InferenceServices of the resource's namespace
-   * by name: the apex Service of an ABTest or ShadowTest takes the port name (http or grpc) of the
-   * InferenceService it selects. The operator passes its cache, {@code render} the files it read.
+   * The one entry point the operator's reconcilers and {@code render} share. As
+   * {@link #of(HasMetadata, LoaderImages, IstioApi)}, in the versions {@code apis} names, with the
+   * InferenceServices of the resource's namespace by name: the apex Service of an ABTest or ShadowTest takes
+   * the port name (http or grpc) of the InferenceService it selects. The operator passes its cache,
+   * {@code render} the files it read. Without an autoscaling API an InferenceService generates no
+   * HorizontalPodAutoscaler (its status says why).
+   *
+   * @throws IllegalArgumentException for a kind that is not one of the four, or a spec the CRD schema rejects
+   * @throws NullPointerException for an Istio kind when {@code apis} has no Istio version
    */
-  public static List<HasMetadata> of(HasMetadata cr, LoaderImages images, IstioApi api,
+  public static List<HasMetadata> of(HasMetadata cr, LoaderImages images, Apis apis,
       Map<String, InferenceService> inferenceServices) {
     Objects.requireNonNull(cr, "cr");
     if (cr instanceof InferenceService isvc) {
-      return InferenceServiceResources.all(isvc, Objects.requireNonNull(images, "images"));
+      return InferenceServiceResources.all(isvc, Objects.requireNonNull(images, "images"), apis.autoscaling());
     }
-    IstioApi version = Objects.requireNonNull(api, "api");
+    IstioApi version = apis.istio().orElseThrow(() -> new NullPointerException("api"));
     if (cr instanceof ABTest ab) {
       return ABTestResources.all(ab, version,
           portName(inferenceServices, ab.getSpec().getVariants().get(0).getInferenceService()));
@@ -74,6 +103,11 @@ public final class DesiredResources {
    * {@code crs}.
    */
   public static List<HasMetadata> ofAll(Collection<? extends HasMetadata> crs, LoaderImages images, IstioApi api) {
+    return ofAll(crs, images, Apis.of(api));
+  }
+
+  /** As {@link #ofAll(Collection, LoaderImages, IstioApi)}, in the versions {@code apis} names. */
+  public static List<HasMetadata> ofAll(Collection<? extends HasMetadata> crs, LoaderImages images, Apis apis) {
     Map<String, Map<String, InferenceService>> isvcs = new HashMap<>();
     for (HasMetadata cr : crs) {
       if (cr instanceof InferenceService isvc) {
@@ -83,7 +117,7 @@ public final class DesiredResources {
     }
     List<HasMetadata> out = new ArrayList<>();
     for (HasMetadata cr : crs) {
-      out.addAll(of(cr, images, api, isvcs.getOrDefault(String.valueOf(cr.getMetadata().getNamespace()), Map.of())));
+      out.addAll(of(cr, images, apis, isvcs.getOrDefault(String.valueOf(cr.getMetadata().getNamespace()), Map.of())));
     }
     out.sort(RENDER_ORDER);
     return out;

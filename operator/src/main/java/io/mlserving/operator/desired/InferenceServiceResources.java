@@ -58,12 +58,22 @@ public final class InferenceServiceResources {
 
   private InferenceServiceResources() {}
 
-  /** Every object the InferenceService generates, in a stable order. */
+  /** Every object the InferenceService generates, in a stable order, with an autoscaling/v2 HPA. */
   public static List<HasMetadata> all(InferenceService isvc, LoaderImages images) {
+    return all(isvc, images, Optional.of(AutoscalingApi.DEFAULT));
+  }
+
+  /**
+   * Every object the InferenceService generates, in a stable order: Deployment, Service, and with
+   * {@code spec.autoscaling} a HorizontalPodAutoscaler in {@code autoscaling}'s version (none when empty: the
+   * cluster serves no HPA API).
+   */
+  public static List<HasMetadata> all(InferenceService isvc, LoaderImages images,
+      Optional<AutoscalingApi> autoscaling) {
     List<HasMetadata> out = new ArrayList<>();
     out.add(deployment(isvc, images));
     out.add(service(isvc));
-    horizontalPodAutoscaler(isvc).ifPresent(out::add);
+    autoscaling.flatMap(api -> horizontalPodAutoscaler(isvc).map(api::of)).ifPresent(out::add);
     return out;
   }
 

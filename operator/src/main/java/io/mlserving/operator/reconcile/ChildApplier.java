@@ -1,5 +1,6 @@
 package io.mlserving.operator.reconcile;
 
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -79,10 +80,14 @@ public final class ChildApplier {
     desired.getMetadata().setAnnotations(annotations);
   }
 
-  /** Deletes a generated object that is no longer wanted (for example the HPA once autoscaling is removed). */
-  public void delete(HasMetadata existing) {
-    LOG.info("Deleting {} {}/{}: no longer part of the desired state", existing.getKind(),
-        existing.getMetadata().getNamespace(), existing.getMetadata().getName());
-    client.resource(existing).delete();
+  /**
+   * Deletes a generated object that is no longer wanted (for example the HPA once autoscaling is removed); what
+   * it owns in turn (a Deployment's ReplicaSets) goes by garbage collection in the background.
+   */
+  public void delete(HasMetadata existing, HasMetadata primary) {
+    LOG.info("Deleting {} {}/{} of {} {}: no longer part of its desired state", existing.getKind(),
+        existing.getMetadata().getNamespace(), existing.getMetadata().getName(), primary.getKind(),
+        primary.getMetadata().getName());
+    client.resource(existing).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
   }
 }

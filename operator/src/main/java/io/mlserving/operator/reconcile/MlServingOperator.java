@@ -9,6 +9,7 @@ import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.mlserving.operator.config.OperatorSettings;
+import io.mlserving.operator.desired.AutoscalingApi;
 import io.mlserving.operator.desired.IstioApi;
 import io.mlserving.operator.reconcile.isvc.InferenceServiceReconciler;
 import io.mlserving.operator.reconcile.traffic.ABTestReconciler;
@@ -64,9 +65,10 @@ public final class MlServingOperator {
       }
     });
     EventRecorder events = new EventRecorder(me, clock);
-    Optional<IstioApi> istio = IstioDetector.detect(client, settings.istioApi());
+    Optional<IstioApi> istio = ApiDetector.istio(client, settings.istioApi());
+    Optional<AutoscalingApi> autoscaling = ApiDetector.autoscaling(client);
     List<PrimaryCacheAware<?>> reconcilers = new ArrayList<>();
-    reconcilers.add(register(operator, new InferenceServiceReconciler(settings, clock, events), settings));
+    reconcilers.add(register(operator, new InferenceServiceReconciler(settings, autoscaling, clock, events), settings));
     reconcilers.add(register(operator, new ABTestReconciler(istio, clock, events), settings));
     reconcilers.add(register(operator, new ShadowTestReconciler(istio, clock, events), settings));
     reconcilers.add(register(operator, new CircuitBreakerReconciler(istio, clock, events), settings));

@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.desired.InferenceServiceResources;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -27,22 +29,58 @@ public final class InferenceServiceReadiness {
   /** The verdict: condition status, reason and message. */
   public record Verdict(String status, String reason, String message) {
     static Verdict ready(String message) {
-      return new Verdict(Conditions.TRUE, Reasons.READY, message);
+      return new Verdict(Conditions.TRUE, Reason.Ready.name(), message);
     }
 
     static Verdict progressing(String message) {
-      return new Verdict(Conditions.FALSE, Reasons.PROGRESSING, message);
+      return new Verdict(Conditions.FALSE, Reason.Progressing.name(), message);
     }
   }
 
   private InferenceServiceReadiness() {}
+
+  /**
+   * How much longer to hold back the very first status of {@code isvc} (empty: write it now). A new
+   * InferenceService that is merely rolling out ({@code Progressing}) goes without a status for
+   * {@code grace} after its creation, so that one whose pods come up quickly gets a single status write,
+   * Ready, instead of two; a failure, Ready, or a resource that already has a status is written at once.
+   * Without a status, {@code kubectl wait} keeps waiting and Argo CD shows Progressing, which is true.
+   */
+  public static Optional<Duration> firstStatusDelay(InferenceService isvc, Verdict verdict, Duration grace,
+      Instant now) {
+    boolean hasStatus = isvc.getStatus() != null && (isvc.getStatus().getObservedGeneration() != null
+        || !isvc.getStatus().getConditions().isEmpty());
+    if (hasStatus || !Reason.Progressing.name().equals(verdict.reason()) || grace.isZero()
+        || isvc.getMetadata().getCreationTimestamp() == null) {
+      return Optional.empty();
+    }
+    Duration age = Duration.between(Instant.parse(isvc.getMetadata().getCreationTimestamp()), now);
+    if (age.compareTo(grace) >= 0) {
+      return Optional.empty();
+    }
+    // A clock behind the API server's makes the age negative: never wait longer than the grace itself.
+    Duration left = grace.minus(age.isNegative() ? Duration.ZERO : age);
+    return Optional.of(left);
+  }
+
+  /**
+   * The verdict for an InferenceService with {@code spec.autoscaling} on a cluster that serves no
+   * HorizontalPodAutoscaler API: its Deployment runs, unscaled, and Ready stays False until the spec or the
+   * cluster changes.
+   */
+  public static Verdict autoscalingUnavailable(InferenceService isvc) {
+    return new Verdict(Conditions.FALSE, Reason.AutoscalingUnavailable.name(), "spec.autoscaling is set, but the"
+        + " cluster serves no HorizontalPodAutoscaler API (autoscaling/v2 or autoscaling/v2beta2): Deployment "
+        + isvc.getMetadata().getName() + " runs without autoscaling. Remove spec.autoscaling (and set"
+        + " spec.replicas), or enable the autoscaling API and restart the operator.");
+  }
 
   /** The Ready verdict for {@code isvc} given its Deployment (if any) and its pods. */
   public static Verdict verdict(InferenceService isvc, Optional<Deployment> deployment, Collection<Pod> pods) {
     String name = isvc.getMetadata().getName();
     Optional<String> loaderFailure = loaderFailure(pods);
     if (loaderFailure.isPresent()) {
-      return new Verdict(Conditions.FALSE, Reasons.MODEL_LOAD_FAILED, loaderFailure.get()
+      return new Verdict(Conditions.FALSE, Reason.ModelLoadFailed.name(), loaderFailure.get()
           + " Check spec.model.storageUri and the credentials Secret, then see: kubectl logs -n "
           + isvc.getMetadata().getNamespace() + " <pod> -c " + InferenceServiceResources.MODEL_LOADER + ".");
     }
@@ -58,7 +96,7 @@ public final class InferenceServiceReadiness {
     }
     Optional<DeploymentCondition> progressing = condition(s, "Progressing");
     if (progressing.isPresent() && "ProgressDeadlineExceeded".equals(progressing.get().getReason())) {
-      return new Verdict(Conditions.FALSE, Reasons.PROGRESS_DEADLINE_EXCEEDED, "Deployment " + name
+      return new Verdict(Conditions.FALSE, Reason.ProgressDeadlineExceeded.name(), "Deployment " + name
           + " exceeded its progress deadline: " + nullToEmpty(progressing.get().getMessage())
           + " Check the pods: kubectl describe pods -n " + isvc.getMetadata().getNamespace()
           + " -l mlserving.io/inference-service=" + name + "." + podHint(pods));

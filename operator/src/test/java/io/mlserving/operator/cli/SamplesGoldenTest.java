@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@code render -f samples/} in both Istio API versions: the output is the committed golden file, stable,
+ * {@code render -f samples/} in both Istio API versions: the output for each sample is its committed golden file, stable,
  * the same in both versions apart from the Istio objects' apiVersion, every object carries the ownership
  * labels, and every VirtualService and DestinationRule passes Istio's CRD schema, its CEL rules and istiod's
  * webhook rules.
@@ -54,15 +54,20 @@ class SamplesGoldenTest {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Map<IstioApi, String> RENDERED = new EnumMap<>(IstioApi.class);
 
-  // ---- golden files ----
+  // ---- golden files: one per sample, named after it ----
 
-  @ParameterizedTest
-  @EnumSource(IstioApi.class)
-  void renderOfTheSamplesIsTheGoldenFile(IstioApi api) throws IOException {
+  /**
+   * For each file under samples/ with mlserving resources: what {@code render -f samples/} prints for the
+   * resources of that file is its golden file {@code <sample>.yaml}. The whole folder is rendered, so that
+   * references resolve as they do in a cluster; a reviewer reads the diff of one pattern.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("sampleFiles")
+  void renderOfEachSampleIsItsGoldenFile(String sample) throws IOException {
     assertThat(loaderImageVariablesSet()).as("the golden files hold the default loader images: unset these"
         + " variables to run this test").isEmpty();
-    Path golden = golden(api);
-    String expected = header(api) + rendered(api);
+    Path golden = golden(sample);
+    String expected = header(sample) + renderedFor(sample);
     if (Boolean.getBoolean(UPDATE_PROPERTY)) {
       Files.createDirectories(golden.getParent());
       Files.writeString(golden, expected, StandardCharsets.UTF_8);
@@ -74,8 +79,45 @@ class SamplesGoldenTest {
     }
     String actual = Files.readString(golden, StandardCharsets.UTF_8).replace("\r\n", "\n");
     if (!actual.equals(expected)) {
-      fail(firstDifference(relative(golden), actual, expected, api));
+      fail(firstDifference(relative(golden), actual, expected, IstioApi.V1));
     }
+  }
+
+  @Test
+  void everyRenderedObjectIsInTheGoldenFileOfItsSample() {
+    long inGoldenFiles = sampleFiles().mapToLong(f -> documentsOf(renderedFor((String) f.get()[0])).size()).sum();
+    assertThat(inGoldenFiles).isEqualTo(documents(IstioApi.V1).size()).isPositive();
+  }
+
+  @Test
+  void noGoldenFileWithoutItsSample() throws IOException {
+    Set<String> expected = new TreeSet<>();
+    sampleFiles().forEach(f -> expected.add(golden((String) f.get()[0]).getFileName().toString()));
+    try (Stream<Path> files = Files.list(CrdFiles.projectRoot().resolve(GOLDEN_FOLDER))) {
+      assertThat(files.map(f -> f.getFileName().toString()).sorted().toList())
+          .as("files in %s (delete the stale ones)", GOLDEN_FOLDER).containsExactlyElementsOf(expected);
+    }
+  }
+
+  /** The sample files (names) that define mlserving resources, in name order. */
+  static Stream<Arguments> sampleFiles() {
+    return sampleResourcesByFile().keySet().stream().map(Arguments::of);
+  }
+
+  /** The documents of the v1 render whose owner is defined in {@code sample}, as rendered, in render order. */
+  private static String renderedFor(String sample) {
+    Set<String> owners = sampleResourcesByFile().get(sample);
+    StringBuilder out = new StringBuilder();
+    for (String document : rendered(IstioApi.V1).split("(?m)^(?=---\n)")) {
+      if (document.isBlank()) {
+        continue;
+      }
+      JsonNode labels = documentsOf(document).get(0).at("/metadata/labels");
+      if (owners.contains(labels.path(Labels.OWNER_KIND).asText() + "/" + labels.path(Labels.OWNER_NAME).asText())) {
+        out.append(document);
+      }
+    }
+    return out.toString();
   }
 
   /** The golden file's first line that differs from the output, and how to refresh the file. */
@@ -208,8 +250,12 @@ class SamplesGoldenTest {
   }
 
   private static List<JsonNode> documents(IstioApi api) {
+    return documentsOf(rendered(api));
+  }
+
+  private static List<JsonNode> documentsOf(String yaml) {
     try {
-      return YAML.readerFor(JsonNode.class).<JsonNode>readValues(rendered(api)).readAll().stream()
+      return YAML.readerFor(JsonNode.class).<JsonNode>readValues(yaml).readAll().stream()
           .filter(n -> n != null && !n.isNull() && !n.isMissingNode()).toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -219,18 +265,26 @@ class SamplesGoldenTest {
   /** {@code Kind/name} of every mlserving.io resource under samples/. */
   private static Set<String> sampleResources() {
     Set<String> out = new TreeSet<>();
+    sampleResourcesByFile().values().forEach(out::addAll);
+    assertThat(out).as("mlserving.io resources under samples/").isNotEmpty();
+    return out;
+  }
+
+  /** Sample file name to the {@code Kind/name} of the mlserving.io resources it defines (files with none left out). */
+  private static Map<String, Set<String>> sampleResourcesByFile() {
+    Map<String, Set<String>> out = new java.util.TreeMap<>();
     try (Stream<Path> files = Files.list(samples())) {
       for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
         for (JsonNode d : CrdValidator.readDocuments(file)) {
           if (d.path("apiVersion").asText().equals(MlServing.API_VERSION)) {
-            out.add(d.path("kind").asText() + "/" + d.at("/metadata/name").asText());
+            out.computeIfAbsent(file.getFileName().toString(), k -> new TreeSet<>())
+                .add(d.path("kind").asText() + "/" + d.at("/metadata/name").asText());
           }
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    assertThat(out).as("mlserving.io resources under samples/").isNotEmpty();
     return out;
   }
 
@@ -246,19 +300,20 @@ class SamplesGoldenTest {
     return CrdFiles.projectRoot().resolve("samples");
   }
 
-  private static Path golden(IstioApi api) {
-    return CrdFiles.projectRoot().resolve(GOLDEN_FOLDER).resolve("samples-" + api.version() + ".yaml");
+  private static Path golden(String sample) {
+    return CrdFiles.projectRoot().resolve(GOLDEN_FOLDER).resolve(sample);
   }
 
   private static String relative(Path file) {
     return CrdFiles.projectRoot().relativize(file).toString();
   }
 
-  private static String header(IstioApi api) {
+  private static String header(String sample) {
     return """
-        # Golden file: `mlserving render -f samples/ --istio-api %s` with the default loader images.
-        # SamplesGoldenTest compares the output with this file. Do not edit: refresh it from the project root with
+        # Golden file: what `mlserving render -f samples/` prints for samples/%s (default loader images,
+        # Istio v1; v1beta1 differs only in the Istio objects' apiVersion). SamplesGoldenTest compares the
+        # output with this file. Do not edit: refresh it from the project root with
         #   %s
-        """.formatted(api.version(), REFRESH_COMMAND);
+        """.formatted(sample, REFRESH_COMMAND);
   }
 }

@@ -48,7 +48,7 @@ final class Faults {
         .withRequestRetryBackoffLimit(0)
         .withWatchReconnectInterval(100))
         .withIstio("v1");
-    return new OperatorHarness(cluster, OperatorSettings.defaults());
+    return new OperatorHarness(cluster, OperatorSettings.defaults().withFirstStatusGrace(Duration.ZERO));
   }
 
   // ---- which requests

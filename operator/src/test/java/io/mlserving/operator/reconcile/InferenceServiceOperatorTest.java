@@ -18,7 +18,7 @@ import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.config.OperatorSettings;
 import io.mlserving.operator.desired.Labels;
 import io.mlserving.operator.status.Conditions;
-import io.mlserving.operator.status.Reasons;
+import io.mlserving.operator.status.Reason;
 import io.mlserving.operator.testing.CountingMetrics;
 import io.mlserving.operator.testing.Fixtures;
 import io.mlserving.operator.testing.MockCluster;
@@ -47,9 +47,41 @@ class InferenceServiceOperatorTest {
   }
 
   private void startOperator() {
+    // Every intermediate status is written, so that the tests see each one; the grace has tests of its own.
+    startOperator(OperatorSettings.defaults().withFirstStatusGrace(Duration.ZERO));
+  }
+
+  private void startOperator(OperatorSettings settings) {
     metrics = new CountingMetrics();
-    operator = MlServingOperator.create(cluster.client, OperatorSettings.defaults(), Clock.systemUTC(), metrics);
+    operator = MlServingOperator.create(cluster.client, settings, Clock.systemUTC(), metrics);
     operator.start();
+  }
+
+  @Test
+  void aNewInferenceServiceThatBecomesReadyWithinTheGraceGetsOneStatusWrite() {
+    operator.stop();
+    cluster.dispatcher.clearRequests();
+    startOperator(OperatorSettings.defaults().withFirstStatusGrace(Duration.ofSeconds(30)));
+    create(Fixtures.isvc(NS, "quick", "ghcr.io/acme/quick:1"));
+    markAvailable(awaitDeployment("quick"), 1);
+
+    InferenceService isvc = awaitStatus("quick", st -> Conditions.isReady(st.getConditions()));
+    assertThat(isvc.getStatus().getObservedGeneration()).isEqualTo(isvc.getMetadata().getGeneration());
+    assertThat(cluster.dispatcher.requests()).filteredOn(r -> r.path().endsWith("/inferenceservices/quick/status"))
+        .as("status writes").hasSize(1);
+  }
+
+  @Test
+  void aNewInferenceServiceStillRollingOutAfterTheGraceShowsProgressing() {
+    operator.stop();
+    startOperator(OperatorSettings.defaults().withFirstStatusGrace(Duration.ofSeconds(2)));
+    InferenceService created = create(Fixtures.isvc(NS, "slow", "ghcr.io/acme/slow:1"));
+    awaitDeployment("slow");
+
+    InferenceService isvc = awaitStatus("slow", st -> !st.getConditions().isEmpty());
+    assertThat(ready(isvc).getReason()).isEqualTo(Reason.Progressing.name());
+    assertThat(java.time.Instant.parse(ready(isvc).getLastTransitionTime()))
+        .isAfterOrEqualTo(java.time.Instant.parse(created.getMetadata().getCreationTimestamp()).plusSeconds(1));
   }
 
   @AfterEach
@@ -83,7 +115,7 @@ class InferenceServiceOperatorTest {
     assertThat(isvc.getStatus().getUrl()).isEqualTo("http://fraud-v1.models.svc.cluster.local");
     Condition ready = ready(isvc);
     assertThat(ready.getStatus()).isEqualTo("False");
-    assertThat(ready.getReason()).isEqualTo(Reasons.PROGRESSING);
+    assertThat(ready.getReason()).isEqualTo(Reason.Progressing.name());
     assertThat(ready.getLastTransitionTime()).isNotBlank();
     assertThat(isvc.getStatus().getObservedGeneration()).isEqualTo(isvc.getMetadata().getGeneration());
   }
@@ -95,7 +127,7 @@ class InferenceServiceOperatorTest {
 
     InferenceService isvc = awaitStatus("iris", st -> Conditions.isReady(st.getConditions()));
     Condition ready = ready(isvc);
-    assertThat(ready.getReason()).isEqualTo(Reasons.READY);
+    assertThat(ready.getReason()).isEqualTo(Reason.Ready.name());
     assertThat(ready.getObservedGeneration()).isEqualTo(isvc.getMetadata().getGeneration());
     assertThat(isvc.getStatus().getObservedGeneration()).isEqualTo(isvc.getMetadata().getGeneration());
     assertThat(isvc.getStatus().getReadyReplicas()).isEqualTo(1);
@@ -166,7 +198,7 @@ class InferenceServiceOperatorTest {
     cluster.client.resource(pod).create();
 
     InferenceService isvc = awaitStatus("fraud",
-        st -> Conditions.find(st.getConditions(), "Ready").map(c -> Reasons.MODEL_LOAD_FAILED.equals(c.getReason()))
+        st -> Conditions.find(st.getConditions(), "Ready").map(c -> Reason.ModelLoadFailed.name().equals(c.getReason()))
             .orElse(false));
     Condition ready = ready(isvc);
     assertThat(ready.getStatus()).isEqualTo("False");
@@ -196,6 +228,65 @@ class InferenceServiceOperatorTest {
   }
 
   @Test
+  void onAClusterServingOnlyAutoscalingV2beta2TheHpaIsWrittenInV2beta2() {
+    restartOperatorOn(() -> cluster.withAutoscaling("v2beta2"));
+    create(autoscaled("iris"));
+
+    await().atMost(DEADLINE).until(() -> hpaV2beta2("iris").isPresent());
+    var hpa = hpaV2beta2("iris").orElseThrow();
+    assertThat(hpa.getApiVersion()).isEqualTo("autoscaling/v2beta2");
+    assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(5);
+    assertThat(hpa.getSpec().getMetrics()).singleElement()
+        .satisfies(m -> assertThat(m.getResource().getTarget().getAverageUtilization()).isEqualTo(80));
+    assertThat(cluster.dispatcher.requests()).noneMatch(r -> r.path().startsWith("/apis/autoscaling/v2/"));
+
+    cluster.client.resources(InferenceService.class).inNamespace(NS).withName("iris").edit(current -> {
+      current.getSpec().setAutoscaling(null);
+      return current;
+    });
+    await().atMost(DEADLINE).until(() -> hpaV2beta2("iris").isEmpty());
+  }
+
+  @Test
+  void withoutAnyAutoscalingApiOnlyTheAutoscaledInferenceServiceIsNotReady() {
+    restartOperatorOn(() -> cluster.withAutoscaling());
+    create(autoscaled("iris"));
+    create(Fixtures.isvc(NS, "plain", "ghcr.io/acme/plain:1"));
+
+    InferenceService iris = awaitStatus("iris", st -> !st.getConditions().isEmpty());
+    Condition ready = ready(iris);
+    assertThat(ready.getStatus()).isEqualTo("False");
+    assertThat(ready.getReason()).isEqualTo(Reason.AutoscalingUnavailable.name());
+    assertThat(ready.getMessage()).contains("spec.autoscaling").contains("autoscaling/v2beta2");
+    assertThat(awaitDeployment("iris")).isNotNull();
+    markAvailable(awaitDeployment("plain"), 1);
+    awaitStatus("plain", st -> Conditions.isReady(st.getConditions()));
+    assertThat(cluster.dispatcher.requests()).noneMatch(r -> r.path().contains("horizontalpodautoscalers"));
+  }
+
+  private void restartOperatorOn(Runnable clusterChange) {
+    operator.stop();
+    clusterChange.run();
+    cluster.dispatcher.clearRequests();
+    startOperator();
+  }
+
+  private static InferenceService autoscaled(String name) {
+    InferenceService isvc = Fixtures.isvc(NS, name, "ghcr.io/acme/" + name + ":1");
+    AutoscalingSpec as = new AutoscalingSpec();
+    as.setMinReplicas(2);
+    as.setMaxReplicas(5);
+    isvc.getSpec().setAutoscaling(as);
+    return isvc;
+  }
+
+  private Optional<io.fabric8.kubernetes.api.model.autoscaling.v2beta2.HorizontalPodAutoscaler> hpaV2beta2(
+      String name) {
+    return Optional.ofNullable(
+        cluster.client.autoscaling().v2beta2().horizontalPodAutoscalers().inNamespace(NS).withName(name).get());
+  }
+
+  @Test
   void invalidSpecThatBypassedAdmissionIsReportedAndGeneratesNothing() {
     // The mock does not enforce the CRD schema, as if admission had been bypassed.
     InferenceService bad = Fixtures.isvcWithModel(NS, "bad", "ftp://models/fraud");
@@ -204,7 +295,7 @@ class InferenceServiceOperatorTest {
 
     InferenceService isvc = awaitStatus("bad", st -> !st.getConditions().isEmpty());
     Condition ready = ready(isvc);
-    assertThat(ready.getReason()).isEqualTo(Reasons.INVALID_SPEC);
+    assertThat(ready.getReason()).isEqualTo(Reason.InvalidSpec.name());
     assertThat(ready.getMessage()).contains("spec.model.storageUri").contains("spec.replicas");
     assertThat(deployment("bad")).isEmpty();
     assertThat(service("bad")).isEmpty();

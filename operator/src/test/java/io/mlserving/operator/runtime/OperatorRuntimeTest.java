@@ -31,7 +31,8 @@ class OperatorRuntimeTest {
   private final HttpClient http = HttpClient.newHttpClient();
 
   private static OperatorSettings settings(boolean leaderElection) {
-    return new OperatorSettings(Set.of(), LoaderImages.defaults(), "auto", false, leaderElection, "ops", 0);
+    return new OperatorSettings(Set.of(), LoaderImages.defaults(), "auto", false, leaderElection, "ops", 0,
+        OperatorSettings.DEFAULT_FIRST_STATUS_GRACE);
   }
 
   @Test

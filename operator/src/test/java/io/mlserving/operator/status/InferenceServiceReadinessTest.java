@@ -11,7 +11,13 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
 import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.status.InferenceServiceReadiness.Verdict;
 import io.mlserving.operator.testing.Fixtures;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -40,19 +46,50 @@ class InferenceServiceReadinessTest {
   void completeAvailableRolloutIsReady() {
     Verdict v = verdict(deployment(2L, 2L, 2, 2, 2, 2, "True"));
     assertThat(v.status()).isEqualTo("True");
-    assertThat(v.reason()).isEqualTo(Reasons.READY);
+    assertThat(v.reason()).isEqualTo(Reason.Ready.name());
     assertThat(v.message()).isEqualTo("2/2 replicas ready.");
   }
 
   @Test
   void notReadyUntilTheRolloutIsComplete() {
-    assertThat(verdict(null).reason()).isEqualTo(Reasons.PROGRESSING);
+    assertThat(verdict(null).reason()).isEqualTo(Reason.Progressing.name());
     assertThat(verdict(deployment(3L, 2L, 2, 2, 2, 2, "True")).message()).contains("observe");
     assertThat(verdict(deployment(2L, 2L, 3, 2, 2, 2, "True")).message()).contains("2 of 3 pods updated");
     assertThat(verdict(deployment(2L, 2L, 2, 2, 3, 2, "True")).message()).contains("old pods are terminating");
     assertThat(verdict(deployment(2L, 2L, 2, 2, 2, 1, "True")).message()).contains("1 of 2 updated pods available");
     assertThat(verdict(deployment(2L, 2L, 2, 2, 2, 2, "False")).message()).contains("not Available");
     assertThat(verdict(deployment(2L, 2L, 2, 2, 2, 2, "False")).status()).isEqualTo("False");
+  }
+
+  static Stream<Arguments> firstStatusCases() {
+    Verdict progressing = new Verdict(Conditions.FALSE, Reason.Progressing.name(), "Rolling out");
+    Verdict ready = new Verdict(Conditions.TRUE, Reason.Ready.name(), "1/1 replicas ready.");
+    Verdict failed = new Verdict(Conditions.FALSE, Reason.ModelLoadFailed.name(), "loader failed");
+    return Stream.of(
+        // name, has a status already, verdict, grace, seconds since creation, expected hold-back (null: none)
+        Arguments.of("new and rolling out: wait out the grace", false, progressing, 10, 3, 7),
+        Arguments.of("new, created just now", false, progressing, 10, 0, 10),
+        Arguments.of("operator clock behind the server's: never more than the grace", false, progressing, 10, -5, 10),
+        Arguments.of("grace over", false, progressing, 10, 10, null),
+        Arguments.of("ready: write at once", false, ready, 10, 1, null),
+        Arguments.of("a failure: write at once", false, failed, 10, 1, null),
+        Arguments.of("has a status: every change is written", true, progressing, 10, 1, null),
+        Arguments.of("grace 0: every intermediate status is written", false, progressing, 0, 0, null));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("firstStatusCases")
+  void firstStatusIsHeldBackOnlyForANewResourceThatIsMerelyRollingOut(String name, boolean hasStatus,
+      Verdict verdict, int graceSeconds, int ageSeconds, Integer expected) {
+    Instant created = Instant.parse("2026-12-01T10:00:00Z");
+    InferenceService fresh = Fixtures.isvc("ns", "iris", "img");
+    fresh.getMetadata().setCreationTimestamp(created.toString());
+    if (hasStatus) {
+      fresh.getStatus().setObservedGeneration(1L);
+    }
+    Optional<Duration> delay = InferenceServiceReadiness.firstStatusDelay(fresh, verdict,
+        Duration.ofSeconds(graceSeconds), created.plusSeconds(ageSeconds));
+    assertThat(delay).isEqualTo(Optional.ofNullable(expected).map(Duration::ofSeconds));
   }
 
   @Test
@@ -68,7 +105,7 @@ class InferenceServiceReadinessTest {
     d.getStatus().getConditions().add(new DeploymentConditionBuilder().withType("Progressing").withStatus("False")
         .withReason("ProgressDeadlineExceeded").withMessage("ReplicaSet \"iris-1\" has timed out progressing.").build());
     Verdict v = verdict(d);
-    assertThat(v.reason()).isEqualTo(Reasons.PROGRESS_DEADLINE_EXCEEDED);
+    assertThat(v.reason()).isEqualTo(Reason.ProgressDeadlineExceeded.name());
     assertThat(v.message()).contains("timed out").contains("kubectl describe pods");
   }
 
@@ -79,7 +116,7 @@ class InferenceServiceReadinessTest {
         .withNewLastState().withNewTerminated().withExitCode(1).withMessage("403 Forbidden").endTerminated()
         .endLastState().build());
     Verdict v = verdict(deployment(1L, 1L, 1, 1, 1, 1, "True"), crash);
-    assertThat(v.reason()).isEqualTo(Reasons.MODEL_LOAD_FAILED);
+    assertThat(v.reason()).isEqualTo(Reason.ModelLoadFailed.name());
     assertThat(v.message()).contains("iris-a").contains("exit code 1").contains("403 Forbidden")
         .contains("kubectl logs -n ns <pod> -c model-loader");
 
@@ -90,7 +127,7 @@ class InferenceServiceReadinessTest {
     Pod pull = pod("iris-c", new ContainerStatusBuilder().withName("model-loader")
         .withNewState().withNewWaiting().withReason("ImagePullBackOff").withMessage("no such image").endWaiting()
         .endState().build());
-    assertThat(verdict(null, pull).reason()).isEqualTo(Reasons.MODEL_LOAD_FAILED);
+    assertThat(verdict(null, pull).reason()).isEqualTo(Reason.ModelLoadFailed.name());
   }
 
   @Test
@@ -109,7 +146,7 @@ class InferenceServiceReadinessTest {
             .withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState().build())
         .endStatus().build();
     Verdict v = verdict(deployment(1L, 1L, 1, 1, 1, 0, "False"), pod);
-    assertThat(v.reason()).isEqualTo(Reasons.PROGRESSING);
+    assertThat(v.reason()).isEqualTo(Reason.Progressing.name());
     assertThat(v.message()).contains("Pod iris-x: container predictor is in CrashLoopBackOff");
   }
 

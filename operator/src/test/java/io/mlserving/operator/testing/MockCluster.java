@@ -53,8 +53,24 @@ public final class MockCluster implements AutoCloseable {
     for (CustomResourceDefinition crd : generatedCrds()) {
       cluster.client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
     }
+    // Like any cluster since Kubernetes 1.23; withAutoscaling changes it.
+    cluster.withAutoscaling("v2");
     cluster.dispatcher.clearRequests();
     return cluster;
+  }
+
+  /**
+   * Makes the mock serve HorizontalPodAutoscalers in exactly {@code versions} (v2, v2beta2; none: a cluster
+   * without the API). Call before the operator starts: it detects the version once.
+   */
+  public MockCluster withAutoscaling(String... versions) {
+    for (String v : new String[] {"v2", "v2beta2"}) {
+      dispatcher.unserve("autoscaling/" + v);
+    }
+    for (String v : versions) {
+      dispatcher.serve("autoscaling/" + v, java.util.Map.of("horizontalpodautoscalers", "HorizontalPodAutoscaler"));
+    }
+    return this;
   }
 
   /** Makes the mock serve Istio's networking API in {@code versions} (v1, v1beta1), as a cluster with Istio. */

@@ -359,6 +359,11 @@ public class RecordingDispatcher extends KubernetesCrudDispatcher {
     discovery.put("/apis/" + groupVersion, sb.append("]}").toString());
   }
 
+  /** Stops answering the discovery request of {@code groupVersion} (the mock then answers 404, as a server without it). */
+  public void unserve(String groupVersion) {
+    discovery.remove("/apis/" + groupVersion);
+  }
+
   public void clearFaults() {
     faults.clear();
   }

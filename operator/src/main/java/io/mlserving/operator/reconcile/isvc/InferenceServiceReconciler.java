@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -20,22 +19,25 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.api.v1alpha1.InferenceServiceStatus;
 import io.mlserving.operator.config.OperatorSettings;
-import io.mlserving.operator.desired.InferenceServiceResources;
+import io.mlserving.operator.desired.AutoscalingApi;
+import io.mlserving.operator.desired.DesiredResources;
 import io.mlserving.operator.desired.Labels;
 import io.mlserving.operator.desired.Names;
-import io.mlserving.operator.reconcile.ChildApplier;
 import io.mlserving.operator.reconcile.ErrorMessages;
 import io.mlserving.operator.reconcile.EventRecorder;
+import io.mlserving.operator.reconcile.OwnedObjects;
 import io.mlserving.operator.reconcile.Owners;
 import io.mlserving.operator.reconcile.PrimaryCacheAware;
 import io.mlserving.operator.reconcile.StatusUpdates;
 import io.mlserving.operator.status.Conditions;
 import io.mlserving.operator.status.InferenceServiceReadiness;
 import io.mlserving.operator.status.InferenceServiceReadiness.Verdict;
-import io.mlserving.operator.status.Reasons;
+import io.mlserving.operator.status.Reason;
 import io.mlserving.operator.validation.Problem;
 import io.mlserving.operator.validation.Validation;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,8 +47,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps an InferenceService's Deployment, Service and HorizontalPodAutoscaler as the spec says, and reports
- * readiness, including a failing model loader, in its status. Writes nothing when nothing changed.
+ * Keeps an InferenceService's Deployment, Service and HorizontalPodAutoscaler as the spec says (and deletes
+ * the autoscaler once {@code autoscaling} is removed), and reports readiness, including a failing model loader,
+ * in its status. Writes nothing when nothing changed.
  */
 @ControllerConfiguration(name = InferenceServiceReconciler.NAME)
 public class InferenceServiceReconciler
@@ -59,13 +62,18 @@ public class InferenceServiceReconciler
   private final Clock clock;
   private final EventRecorder events;
   private IndexerResourceCache<InferenceService> primaries;
-  private InformerEventSource<Deployment, InferenceService> deployments;
-  private InformerEventSource<Service, InferenceService> services;
-  private InformerEventSource<HorizontalPodAutoscaler, InferenceService> autoscalers;
+  private final Optional<AutoscalingApi> autoscaling;
+  /** The Deployment, Service and (when the cluster serves the API) HorizontalPodAutoscaler informers. */
+  private final OwnedObjects<InferenceService> owned = new OwnedObjects<>();
   private InformerEventSource<Pod, InferenceService> pods;
 
-  public InferenceServiceReconciler(OperatorSettings settings, Clock clock, EventRecorder events) {
+  /**
+   * @param autoscaling the HorizontalPodAutoscaler version the cluster serves; empty when it serves none
+   */
+  public InferenceServiceReconciler(OperatorSettings settings, Optional<AutoscalingApi> autoscaling, Clock clock,
+      EventRecorder events) {
     this.settings = settings;
+    this.autoscaling = autoscaling;
     this.clock = clock;
     this.events = events;
   }
@@ -83,9 +91,12 @@ public class InferenceServiceReconciler
   @Override
   public List<EventSource<?, InferenceService>> prepareEventSources(EventSourceContext<InferenceService> ctx) {
     primaries = ctx.getPrimaryCache();
-    deployments = owned(Deployment.class, ctx);
-    services = owned(Service.class, ctx);
-    autoscalers = owned(HorizontalPodAutoscaler.class, ctx);
+    List<EventSource<?, InferenceService>> sources = new ArrayList<>();
+    for (Class<? extends HasMetadata> type : ownedTypes()) {
+      InformerEventSource<? extends HasMetadata, InferenceService> informer = owned(type, ctx);
+      owned.add(HasMetadata.getKind(type), informer);
+      sources.add(informer);
+    }
     SecondaryToPrimaryMapper<Pod> podToIsvc = pod -> {
       Map<String, String> labels = pod.getMetadata().getLabels();
       String owner = labels == null ? null : labels.get(Labels.INFERENCE_SERVICE);
@@ -96,7 +107,14 @@ public class InferenceServiceReconciler
         .withLabelSelector(Labels.INFERENCE_SERVICE)
         .withSecondaryToPrimaryMapper(podToIsvc)
         .build(), ctx);
-    return List.of(deployments, services, autoscalers, pods);
+    sources.add(pods);
+    return sources;
+  }
+
+  private List<Class<? extends HasMetadata>> ownedTypes() {
+    List<Class<? extends HasMetadata>> types = new ArrayList<>(List.of(Deployment.class, Service.class));
+    autoscaling.ifPresent(api -> types.add(api.horizontalPodAutoscalerClass()));
+    return types;
   }
 
   private static <R extends HasMetadata> InformerEventSource<R, InferenceService> owned(Class<R> type,
@@ -111,8 +129,6 @@ public class InferenceServiceReconciler
 
   @Override
   public UpdateControl<InferenceService> reconcile(InferenceService isvc, Context<InferenceService> ctx) {
-    String name = isvc.getMetadata().getName();
-    String namespace = isvc.getMetadata().getNamespace();
     InferenceServiceStatus next = baseStatus(isvc);
 
     List<Problem> problems = Validation.validate(isvc);
@@ -121,25 +137,22 @@ public class InferenceServiceReconciler
       String message = "The spec is invalid, nothing was generated: "
           + problems.stream().map(Problem::toString).collect(Collectors.joining("; "))
           + ". Fix the resource (kubectl apply the corrected YAML); check that the installed CRD is current.";
-      LOG.warn("InferenceService {}/{} is invalid: {}", namespace, name, problems);
-      ready(next, isvc, new Verdict(Conditions.FALSE, Reasons.INVALID_SPEC, message));
+      LOG.warn("InferenceService {}/{} is invalid: {}", isvc.getMetadata().getNamespace(),
+          isvc.getMetadata().getName(), problems);
+      ready(next, isvc, new Verdict(Conditions.FALSE, Reason.InvalidSpec.name(), message));
       return StatusUpdates.patchIfChanged(isvc, next, ctx, events);
     }
 
-    ChildApplier applier = new ChildApplier(ctx.getClient());
-    Deployment deployment = applier.apply(InferenceServiceResources.deployment(isvc, settings.loaderImages()),
-        cached(deployments, name, namespace), deployments, isvc);
-    applier.apply(InferenceServiceResources.service(isvc), cached(services, name, namespace), services, isvc);
-    Optional<HorizontalPodAutoscaler> desiredHpa = InferenceServiceResources.horizontalPodAutoscaler(isvc);
-    Optional<HorizontalPodAutoscaler> actualHpa = cached(autoscalers, name, namespace);
-    if (desiredHpa.isPresent()) {
-      applier.apply(desiredHpa.get(), actualHpa, autoscalers, isvc);
-    } else if (actualHpa.isPresent()) {
-      applier.delete(actualHpa.get());
-    }
+    // The same desired-state entry point as render: what render prints is what is applied.
+    List<HasMetadata> applied = owned.sync(isvc, DesiredResources.of(isvc, settings.loaderImages(),
+        new DesiredResources.Apis(Optional.empty(), autoscaling), Map.of()), ctx.getClient());
+    Deployment deployment = applied.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
+        .findFirst().orElseThrow();
 
     Set<Pod> ownPods = pods.getSecondaryResources(isvc);
-    Verdict verdict = InferenceServiceReadiness.verdict(isvc, Optional.of(deployment), ownPods);
+    Verdict verdict = isvc.getSpec().getAutoscaling() != null && autoscaling.isEmpty()
+        ? InferenceServiceReadiness.autoscalingUnavailable(isvc)
+        : InferenceServiceReadiness.verdict(isvc, Optional.of(deployment), ownPods);
     if (deployment.getStatus() != null) {
       next.setReplicas(deployment.getStatus().getReplicas() == null ? 0 : deployment.getStatus().getReplicas());
       next.setReadyReplicas(
@@ -147,6 +160,12 @@ public class InferenceServiceReconciler
     } else {
       next.setReplicas(0);
       next.setReadyReplicas(0);
+    }
+    Optional<Duration> holdBack = InferenceServiceReadiness.firstStatusDelay(isvc, verdict,
+        settings.firstStatusGrace(), clock.instant());
+    if (holdBack.isPresent()) {
+      // The Deployment's events bring the next reconcile sooner when it becomes available.
+      return UpdateControl.<InferenceService>noUpdate().rescheduleAfter(holdBack.get());
     }
     ready(next, isvc, verdict);
     return StatusUpdates.patchIfChanged(isvc, next, ctx, events);
@@ -162,7 +181,7 @@ public class InferenceServiceReconciler
       next.setReplicas(isvc.getStatus().getReplicas());
       next.setReadyReplicas(isvc.getStatus().getReadyReplicas());
     }
-    ready(next, isvc, new Verdict(Conditions.FALSE, Reasons.RECONCILE_ERROR, ErrorMessages.describe(e)));
+    ready(next, isvc, new Verdict(Conditions.FALSE, Reason.ReconcileError.name(), ErrorMessages.describe(e)));
     return StatusUpdates.errorPatchIfChanged(isvc, next, ctx, events);
   }
 
@@ -177,10 +196,5 @@ public class InferenceServiceReconciler
   private void ready(InferenceServiceStatus next, InferenceService isvc, Verdict verdict) {
     next.setConditions(Conditions.put(next.getConditions(), Conditions.of(Conditions.READY, verdict.status(),
         verdict.reason(), verdict.message(), isvc.getMetadata().getGeneration()), clock.instant()));
-  }
-
-  private static <R extends HasMetadata> Optional<R> cached(InformerEventSource<R, InferenceService> source,
-      String name, String namespace) {
-    return source.get(new ResourceID(name, namespace));
   }
 }

@@ -20,14 +20,14 @@ import io.mlserving.operator.api.v1alpha1.MlServingStatus;
 import io.mlserving.operator.desired.DesiredResources;
 import io.mlserving.operator.desired.IstioApi;
 import io.mlserving.operator.desired.Labels;
-import io.mlserving.operator.reconcile.ChildApplier;
+import io.mlserving.operator.reconcile.OwnedObjects;
 import io.mlserving.operator.reconcile.ErrorMessages;
 import io.mlserving.operator.reconcile.EventRecorder;
 import io.mlserving.operator.reconcile.Owners;
 import io.mlserving.operator.reconcile.PrimaryCacheAware;
 import io.mlserving.operator.reconcile.StatusUpdates;
 import io.mlserving.operator.status.Conditions;
-import io.mlserving.operator.status.Reasons;
+import io.mlserving.operator.status.Reason;
 import io.mlserving.operator.validation.CrossChecks;
 import io.mlserving.operator.validation.Problem;
 import io.mlserving.operator.validation.Validation;
@@ -53,7 +53,6 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S extends MlServingStatus>
     implements Reconciler<P>, PrimaryCacheAware<P> {
-  public static final String ISTIO_NOT_INSTALLED = "IstioNotInstalled";
   private static final Logger LOG = LoggerFactory.getLogger(ReferencingReconciler.class);
 
   private final Class<P> type;
@@ -65,8 +64,8 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
 
   private InformerEventSource<InferenceService, P> inferenceServices;
   private final List<InformerEventSource<? extends HasMetadata, P>> rivals = new ArrayList<>();
-  private InformerEventSource<Service, P> services;
-  private InformerEventSource<GenericKubernetesResource, P> istioObjects;
+  /** What this kind generates (apex Service, VirtualService or DestinationRule), seen through its informers. */
+  private final OwnedObjects<P> owned = new OwnedObjects<>();
 
   protected ReferencingReconciler(Class<P> type, List<Class<? extends HasMetadata>> rivalTypes,
       Optional<IstioApi> istioApi, Clock clock, EventRecorder events) {
@@ -117,38 +116,51 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
       rivals.add(source);
       sources.add(source);
     }
-    String owned = Labels.MANAGED_SELECTOR + "," + Labels.OWNER_KIND + "=" + kind();
+    String selector = Labels.MANAGED_SELECTOR + "," + Labels.OWNER_KIND + "=" + kind();
     if (generatesService()) {
-      services = new InformerEventSource<>(InformerEventSourceConfiguration.from(Service.class, type)
+      InformerEventSource<Service, P> services = new InformerEventSource<>(InformerEventSourceConfiguration
+          .from(Service.class, type)
           .withName(kind().toLowerCase() + "-services")
-          .withLabelSelector(owned)
+          .withLabelSelector(selector)
           .withSecondaryToPrimaryMapper(s -> Owners.of(s, kind()))
           .build(), ctx);
+      owned.add("Service", services);
       sources.add(services);
     }
     if (istioApi.isPresent()) {
       GroupVersionKind gvk = new GroupVersionKind(IstioApi.GROUP, istioApi.get().version(), istioKind());
-      istioObjects = new InformerEventSource<>(InformerEventSourceConfiguration.from(gvk, type)
+      InformerEventSource<GenericKubernetesResource, P> istioObjects = new InformerEventSource<>(
+          InformerEventSourceConfiguration.from(gvk, type)
           .withName(kind().toLowerCase() + "-" + istioKind().toLowerCase() + "s")
-          .withLabelSelector(owned)
+          .withLabelSelector(selector)
           .withSecondaryToPrimaryMapper(o -> Owners.of(o, kind()))
           .build(), ctx);
+      owned.add(istioKind(), istioObjects);
       sources.add(istioObjects);
     }
     return sources;
   }
 
-  /** An informer on a kind whose resources may claim the same host: a change re-checks the other claimants. */
+  /**
+   * An informer on a kind whose resources may claim the same host: a change re-checks the other claimants of
+   * its claim, and the resources that lost a claim before (HostConflict), since the change may have freed the
+   * host they want (the informer sees only the new claim, not the one it gave up).
+   */
   private <R extends HasMetadata> InformerEventSource<R, P> rivalSource(Class<R> rival,
       IndexerResourceCache<P> primaries, EventSourceContext<P> ctx) {
     return new InformerEventSource<>(InformerEventSourceConfiguration.from(rival, type)
         .withName(kind().toLowerCase() + "-rival-" + HasMetadata.getKind(rival).toLowerCase())
         .withSecondaryToPrimaryMapper(r -> {
           Optional<String> claim = CrossChecks.claim(r);
-          return claim.isEmpty() ? Set.of() : ids(primaries.list(r.getMetadata().getNamespace(),
-              p -> claim.equals(CrossChecks.claim(p)) && !sameObject(p, r)));
+          return ids(primaries.list(r.getMetadata().getNamespace(), p -> !sameObject(p, r)
+              && ((claim.isPresent() && claim.equals(CrossChecks.claim(p))) || inHostConflict(p))));
         })
         .build(), ctx);
+  }
+
+  private static boolean inHostConflict(CustomResource<?, ? extends MlServingStatus> resource) {
+    return resource.getStatus() != null && Conditions.find(resource.getStatus().getConditions(), Conditions.READY)
+        .map(c -> Reason.HostConflict.name().equals(c.getReason())).orElse(false);
   }
 
   @Override
@@ -161,18 +173,18 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
     List<Problem> problems = Validation.validate(resource);
     if (!problems.isEmpty()) {
       LOG.warn("{} {}/{} is invalid: {}", kind(), namespace, resource.getMetadata().getName(), problems);
-      return notReady(resource, next, ctx, Reasons.INVALID_SPEC, "The spec is invalid, nothing was generated: "
+      return notReady(resource, next, ctx, Reason.InvalidSpec.name(), "The spec is invalid, nothing was generated: "
           + join(problems) + ". Fix the resource; check that the installed CRD is current.");
     }
     if (istioApi.isEmpty()) {
-      return notReady(resource, next, ctx, ISTIO_NOT_INSTALLED, "The cluster serves no networking.istio.io"
+      return notReady(resource, next, ctx, Reason.IstioNotInstalled.name(), "The cluster serves no networking.istio.io"
           + " VirtualService or DestinationRule API: install Istio, then restart the operator.");
     }
     Map<String, InferenceService> isvcs = inferenceServices.list(namespace, x -> true)
         .collect(Collectors.toMap(i -> i.getMetadata().getName(), Function.identity(), (a, b) -> a));
     List<Problem> missing = CrossChecks.missingReferences(resource, isvcs.keySet());
     if (!missing.isEmpty()) {
-      return notReady(resource, next, ctx, Reasons.INFERENCE_SERVICE_NOT_FOUND, join(missing)
+      return notReady(resource, next, ctx, Reason.InferenceServiceNotFound.name(), join(missing)
           + ". Create it or fix the reference; this " + kind() + " recovers by itself when it appears.");
     }
     List<HasMetadata> claimants = new ArrayList<>();
@@ -181,20 +193,16 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
     }
     Optional<Problem> conflict = CrossChecks.conflict(resource, claimants, isvcs.keySet());
     if (conflict.isPresent()) {
-      return notReady(resource, next, ctx, Reasons.HOST_CONFLICT, conflict.get().toString()
+      // The host is another's: what this resource generated for a host it held before goes, so that it
+      // neither keeps routing a host its spec no longer names nor blocks the next claimant of that host.
+      owned.sync(resource, List.of(), ctx.getClient());
+      return notReady(resource, next, ctx, Reason.HostConflict.name(), conflict.get().toString()
           + ". Nothing was generated for this " + kind() + "; it takes over by itself once the other is gone.");
     }
 
-    ChildApplier applier = new ChildApplier(ctx.getClient());
     // The same desired-state code as render; loader images matter only to InferenceServices.
-    for (HasMetadata object : DesiredResources.of(resource, null, istioApi.get(), isvcs)) {
-      ResourceID id = new ResourceID(object.getMetadata().getName(), namespace);
-      if (object instanceof Service service) {
-        applier.apply(service, services.get(id), services, resource);
-      } else {
-        applier.apply(object, istioObjects.get(id), istioObjects, GenericKubernetesResource.class, resource);
-      }
-    }
+    owned.sync(resource, DesiredResources.of(resource, null, DesiredResources.Apis.of(istioApi.get()), isvcs),
+        ctx.getClient());
 
     List<String> waiting = new ArrayList<>();
     for (String name : new LinkedHashSet<>(CrossChecks.references(resource).values())) {
@@ -207,10 +215,10 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
       }
     }
     if (!waiting.isEmpty()) {
-      return notReady(resource, next, ctx, Reasons.PROGRESSING, "Routing is applied; waiting: "
+      return notReady(resource, next, ctx, Reason.Progressing.name(), "Routing is applied; waiting: "
           + String.join("; ", waiting) + ".");
     }
-    put(next, resource, Conditions.TRUE, Reasons.READY, readyMessage(resource));
+    put(next, resource, Conditions.TRUE, Reason.Ready.name(), readyMessage(resource));
     return StatusUpdates.patchIfChanged(resource, next, ctx, events);
   }
 
@@ -221,7 +229,7 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
     S next = newStatus(resource);
     next.setObservedGeneration(resource.getMetadata().getGeneration());
     next.setConditions(resource.getStatus() == null ? List.of() : resource.getStatus().getConditions());
-    put(next, resource, Conditions.FALSE, Reasons.RECONCILE_ERROR, ErrorMessages.describe(e));
+    put(next, resource, Conditions.FALSE, Reason.ReconcileError.name(), ErrorMessages.describe(e));
     return StatusUpdates.errorPatchIfChanged(resource, next, ctx, events);
   }
 
