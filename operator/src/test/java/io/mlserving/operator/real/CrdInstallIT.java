@@ -132,6 +132,26 @@ class CrdInstallIT {
         + minAboveMax).isZero();
   }
 
+  @Test
+  @Order(4)
+  void theChartRendersForThisServersVersionAsTheReadmeSaysForOneTwentyToOneTwentyFour() throws IOException {
+    // README, "Supported Kubernetes versions": on 1.20 to 1.24, CRDs with kubectl --validate=false, "then helm
+    // install --skip-crds". Helm checks the chart's kubeVersion against the server's before rendering anything.
+    String server = cp.adminClient().getKubernetesVersion().getGitVersion();
+    Path work = Files.createDirectories(cp.workDir().resolve("chart-kube-version"));
+    String rendered;
+    try {
+      rendered = new com.marcnuri.helm.Helm(CrdFiles.projectRoot().resolve("charts/mlserving-operator")).template()
+          .withName("mlserving-operator").withNamespace(ChartServiceAccount.NAMESPACE).withKubeVersion(server)
+          .skipCrds().call();
+    } catch (RuntimeException e) {
+      throw new AssertionError("helm template for the server's version " + server + " fails: " + e.getMessage()
+          + " (charts/mlserving-operator/Chart.yaml kubeVersion vs README's 1.20-1.24 instructions)", e);
+    }
+    assertThat(rendered).contains("kind: ClusterRole");
+    RealControlPlane.write(work.resolve("rendered.yaml"), rendered);
+  }
+
   private String write(String name, String yaml) {
     Path crs = folder.resolveSibling("crdcheck-resources");
     try {
