@@ -41,7 +41,8 @@ public final class AuditLog {
 
   /** One completed request. */
   public record Entry(Instant time, String user, String userAgent, String verb, String apiGroup, String apiVersion,
-      String resource, String subresource, String namespace, String name, int code, String uri) {
+      String resource, String subresource, String namespace, String name, int code, String uri,
+      String authorization) {
     public boolean isWrite() {
       return WRITE_VERBS.contains(verb);
     }
@@ -51,9 +52,15 @@ public final class AuditLog {
       return subresource == null ? resource : resource + "/" + subresource;
     }
 
+    /** Whether RBAC refused it (a 403 may also come from admission, e.g. a namespace being terminated). */
+    public boolean refusedByRbac() {
+      return "forbid".equals(authorization);
+    }
+
     @Override
     public String toString() {
-      return time + " " + user + " " + verb + " " + uri + " -> " + code;
+      return time + " " + user + " " + verb + " " + uri + " -> " + code
+          + (code == 403 ? " (authorization: " + authorization + ")" : "");
     }
   }
 
@@ -122,7 +129,8 @@ public final class AuditLog {
         text(ref, "namespace"),
         text(ref, "name"),
         e.path("responseStatus").path("code").asInt(0),
-        e.path("requestURI").asText()));
+        e.path("requestURI").asText(),
+        text(e.path("annotations"), "authorization.k8s.io/decision")));
   }
 
   private static String text(JsonNode node, String field) {
