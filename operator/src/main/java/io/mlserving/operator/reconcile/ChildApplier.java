@@ -3,6 +3,9 @@ package io.mlserving.operator.reconcile;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
@@ -48,7 +51,7 @@ public final class ChildApplier {
       return actual.get();
     }
     markAsOurs(desired, actual, source, type);
-    HasMetadata result = client.resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+    HasMetadata result = applyOrReplaceLists(desired, actual.isPresent());
     R applied = type.isInstance(result) ? type.cast(result) : Serialization.jsonMapper().convertValue(result, type);
     ResourceID primaryId = ResourceID.fromResource(primary);
     if (actual.isPresent()) {
@@ -61,6 +64,29 @@ public final class ChildApplier {
       source.handleRecentResourceCreate(primaryId, applied);
     }
     return applied;
+  }
+
+  /**
+   * Server-side apply of {@code desired}. An apply the API server refuses as invalid (422) on an existing object
+   * is retried once after a JSON merge patch that replaces the lists we set with ours: a list keyed by its
+   * entries' content (a Service's ports by port and protocol, a container's ports) that another field manager
+   * edited keeps their entry next to ours under apply, and the merged object is invalid (for example two ports
+   * named http), so apply alone can never restore it.
+   */
+  private HasMetadata applyOrReplaceLists(HasMetadata desired, boolean exists) {
+    try {
+      return client.resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+    } catch (KubernetesClientException e) {
+      if (!exists || e.getCode() != 422) {
+        throw e;
+      }
+      LOG.warn("Apply of {} {}/{} was refused ({}); replacing the lists we set, then applying again",
+          desired.getKind(), desired.getMetadata().getNamespace(), desired.getMetadata().getName(),
+          e.getStatus() == null ? e.getMessage() : e.getStatus().getMessage());
+      client.resource(desired).patch(new PatchContext.Builder().withPatchType(PatchType.JSON_MERGE)
+          .withFieldManager(FIELD_MANAGER).build());
+      return client.resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+    }
   }
 
   /**
