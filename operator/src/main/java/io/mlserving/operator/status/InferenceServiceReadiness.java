@@ -124,6 +124,15 @@ public final class InferenceServiceReadiness {
     return Verdict.ready(want == 0 ? "Scaled to zero replicas." : ready + "/" + want + " replicas ready.");
   }
 
+  /**
+   * Whether {@code pod} shows something the verdict reports from pods: a failing model loader, or a predictor
+   * container that crash-loops or cannot pull its image. Only such pods (and pods that were such) can change
+   * a verdict; readiness itself comes from the Deployment.
+   */
+  public static boolean troubled(Pod pod) {
+    return pod != null && (loaderFailure(pod).isPresent() || !podHint(List.of(pod)).isEmpty());
+  }
+
   /** The first failing model-loader among {@code pods}, described for an SRE, in a stable pod order. */
   public static Optional<String> loaderFailure(Collection<Pod> pods) {
     return pods.stream()

@@ -106,6 +106,13 @@ public class InferenceServiceReconciler
         .withName("inferenceservice-pods")
         .withLabelSelector(Labels.INFERENCE_SERVICE)
         .withSecondaryToPrimaryMapper(podToIsvc)
+        // A pod event matters only when the pod is or was in trouble (a failing loader, a crash-looping or
+        // unpullable predictor): readiness comes from the Deployment's events. This spares the reconciles of
+        // every healthy pod's create, scheduling and status updates.
+        .withOnAddFilter(InferenceServiceReadiness::troubled)
+        .withOnUpdateFilter((now, before) -> InferenceServiceReadiness.troubled(now)
+            || InferenceServiceReadiness.troubled(before))
+        .withOnDeleteFilter((pod, unknown) -> InferenceServiceReadiness.troubled(pod))
         .build(), ctx);
     sources.add(pods);
     return sources;
