@@ -22,23 +22,23 @@ import java.util.stream.Stream;
  * {@code helm template} with a values overlay, and {@code helm lint --strict} of a copy of the chart
  * whose values.yaml is the defaults merged with the overlay (helm-java's lint takes no values file).
  */
-final class ChartRenderer {
-  static final String RELEASE = "mlserving-operator";
-  static final String NAMESPACE = "mlserving-system";
+public final class ChartRenderer {
+  public static final String RELEASE = "mlserving-operator";
+  public static final String NAMESPACE = "mlserving-system";
   /** helm-java's template defaults to Kubernetes v1.20.0, older than the chart's kubeVersion. */
-  static final String KUBE_VERSION = "v1.31.0";
+  public static final String KUBE_VERSION = "v1.31.0";
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   private final Path chart;
   private final Path work;
 
-  ChartRenderer(Path chart, Path work) {
+  public ChartRenderer(Path chart, Path work) {
     this.chart = chart;
     this.work = work;
   }
 
   /** {@code helm template mlserving-operator <chart> -n mlserving-system -f overlay}, parsed. */
-  Rendered template(String overlayYaml) {
+  public Rendered template(String overlayYaml) {
     Path values = write("values-" + System.nanoTime() + ".yaml", overlayYaml);
     String manifests = new Helm(chart).template()
         .withName(RELEASE)
@@ -144,12 +144,12 @@ final class ChartRenderer {
   }
 
   /** The objects of one {@code helm template} run. */
-  record Rendered(String text, List<JsonNode> objects) {
-    List<JsonNode> ofKind(String kind) {
+  public record Rendered(String text, List<JsonNode> objects) {
+    public List<JsonNode> ofKind(String kind) {
       return objects.stream().filter(o -> kind.equals(o.path("kind").asText())).toList();
     }
 
-    JsonNode one(String kind) {
+    public JsonNode one(String kind) {
       List<JsonNode> found = ofKind(kind);
       if (found.size() != 1) {
         throw new AssertionError("expected exactly one " + kind + ", found " + found.size() + " in:\n" + text);

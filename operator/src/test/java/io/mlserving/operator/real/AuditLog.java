@@ -1,0 +1,169 @@
+package io.mlserving.operator.real;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/**
+ * The kube-apiserver's audit log (JSON lines, level Metadata): who sent which request with which answer,
+ * read from a {@link Mark} on, to count a client's writes and refusals.
+ */
+public final class AuditLog {
+  /** Verbs that change something. */
+  public static final Set<String> WRITE_VERBS = Set.of("create", "update", "patch", "delete", "deletecollection");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path file;
+
+  AuditLog(Path file) {
+    this.file = file;
+  }
+
+  /** A position in the log: everything after it happened later. */
+  public record Mark(long offset, Instant at) {
+    /** The start of the log. */
+    public static final Mark START = new Mark(0, Instant.EPOCH);
+  }
+
+  /** One completed request. */
+  public record Entry(Instant time, String user, String userAgent, String verb, String apiGroup, String apiVersion,
+      String resource, String subresource, String namespace, String name, int code, String uri) {
+    public boolean isWrite() {
+      return WRITE_VERBS.contains(verb);
+    }
+
+    /** {@code resource/subresource}, or just the resource. */
+    public String fullResource() {
+      return subresource == null ? resource : resource + "/" + subresource;
+    }
+
+    @Override
+    public String toString() {
+      return time + " " + user + " " + verb + " " + uri + " -> " + code;
+    }
+  }
+
+  /** The log file. */
+  public Path file() {
+    return file;
+  }
+
+  /** The end of the log now. */
+  public Mark mark() {
+    try {
+      return new Mark(Files.exists(file) ? Files.size(file) : 0, Instant.now());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Every completed request after {@code since} (stage ResponseComplete; a watch counts once it ends). */
+  public List<Entry> entries(Mark since) {
+    List<Entry> entries = new ArrayList<>();
+    if (!Files.exists(file)) {
+      return entries;
+    }
+    try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
+      long length = in.length();
+      if (since.offset() >= length) {
+        return entries;
+      }
+      byte[] bytes = new byte[Math.toIntExact(length - since.offset())];
+      in.seek(since.offset());
+      in.readFully(bytes);
+      String text = new String(bytes, StandardCharsets.UTF_8);
+      // The last line may still be being written: read only complete ones.
+      int end = text.lastIndexOf('\n');
+      for (String line : text.substring(0, Math.max(end, 0)).split("\n")) {
+        if (!line.isBlank()) {
+          parse(line).ifPresent(entries::add);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the audit log " + file, e);
+    }
+    return entries;
+  }
+
+  private static java.util.Optional<Entry> parse(String line) {
+    JsonNode e;
+    try {
+      e = JSON.readTree(line);
+    } catch (IOException ex) {
+      throw new UncheckedIOException("not an audit event: " + line, ex);
+    }
+    if (!"ResponseComplete".equals(e.path("stage").asText()) && !"Panic".equals(e.path("stage").asText())) {
+      return java.util.Optional.empty();
+    }
+    JsonNode ref = e.path("objectRef");
+    return java.util.Optional.of(new Entry(
+        Instant.parse(e.path("stageTimestamp").asText(e.path("requestReceivedTimestamp").asText())),
+        e.path("user").path("username").asText(),
+        text(e, "userAgent"),
+        e.path("verb").asText(),
+        text(ref, "apiGroup"),
+        text(ref, "apiVersion"),
+        text(ref, "resource"),
+        text(ref, "subresource"),
+        text(ref, "namespace"),
+        text(ref, "name"),
+        e.path("responseStatus").path("code").asInt(0),
+        e.path("requestURI").asText()));
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    return v == null || v.isNull() ? null : v.asText();
+  }
+
+  /** The requests of {@code user} after {@code since}. */
+  public List<Entry> by(String user, Mark since) {
+    return entries(since).stream().filter(e -> user.equals(e.user())).toList();
+  }
+
+  /** The writes (create, update, patch, delete) of {@code user} after {@code since}. */
+  public List<Entry> writes(String user, Mark since) {
+    return by(user, since).stream().filter(Entry::isWrite).toList();
+  }
+
+  /** The requests of {@code user} answered 403 Forbidden after {@code since}. */
+  public List<Entry> forbidden(String user, Mark since) {
+    return by(user, since).stream().filter(e -> e.code() == 403).toList();
+  }
+
+  /** Counts of {@code entries} by {@code key} (verb, resource, code...), sorted by key. */
+  public static Map<String, Long> countBy(List<Entry> entries, Function<Entry, ?> key) {
+    return entries.stream().collect(Collectors.groupingBy(e -> String.valueOf(key.apply(e)), TreeMap::new,
+        Collectors.counting()));
+  }
+
+  /** Counts of {@code user}'s requests after {@code since} that {@code filter} keeps, by verb and resource. */
+  public Map<String, Long> count(String user, Mark since, Predicate<Entry> filter) {
+    return countBy(by(user, since).stream().filter(filter).toList(), e -> e.verb() + " " + e.fullResource());
+  }
+
+  /** The entries, one a line, for an assertion message (at most {@code max}, then how many more). */
+  public static String describe(List<Entry> entries, int max) {
+    String listed = entries.stream().limit(max).map(e -> "  " + e).collect(Collectors.joining("\n"));
+    return entries.size() <= max ? listed : listed + "\n  ... and " + (entries.size() - max) + " more";
+  }
+
+  /** The entries, one a line (at most 50). */
+  public static String describe(List<Entry> entries) {
+    return describe(entries, 50);
+  }
+}
