@@ -68,10 +68,14 @@ public final class Benchmark {
         case "--operator-jar" -> realOptions.operatorJar = Path.of(args[++i]);
         case "--jfr" -> realOptions.jfr = true;
         case "--subjects" -> realOptions.subjects = List.of(args[++i].split(","));
+        case "--ours-env" -> {
+          String[] kv = args[++i].split("=", 2);
+          realOptions.oursEnv.put(kv[0], kv.length > 1 ? kv[1] : "");
+        }
         case "-h", "--help" -> {
           System.out.println("usage: java -jar mlserving-bench.jar [--quick|--full] [--out DIR] [--only p1,p2,p4,p5,p6]"
               + "\n       java -jar mlserving-bench.jar --real [--rounds 2] [--isvcs 200] [--peer DIR]"
-              + " [--operator-jar JAR] [--jfr] [--subjects ours,peer] [--out DIR]");
+              + " [--operator-jar JAR] [--jfr] [--subjects ours,peer] [--ours-env KEY=VALUE] [--out DIR]");
           return;
         }
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);

@@ -31,6 +31,8 @@ final class RealKeys {
     writes(report, "real_change_writes_per_resource", "change", ours, peer, "(report)", Double.NaN,
         mockFigure(mock, "p3_reconciles_per_change", "InferenceService_spec_change.operator_writes_per_resource",
             "p3: writes per image change (the mock's stub rewrites Deployment status)"));
+    cpu(report, "real_burst_operator_cpu_s", "burst", ours, peer);
+    cpu(report, "real_change_operator_cpu_s", "change", ours, peer);
     zero(report, "real_quiet_writes", "quiet", ours, peer, null);
     zero(report, "real_restart_writes", "restart", ours, peer, mockFigure(mock, "p1_writes_per_noop_resync", null,
         "p1: writes of a restarted operator over converged resources"));
@@ -62,6 +64,23 @@ final class RealKeys {
     boolean pass = Double.isNaN(max) || o <= max;
     report.realKey(name, Benchmark.round(o, 3), Benchmark.round(p, 3), Benchmark.round(o / p, 3), "writes",
         target, pass && allReady(ours, phase), mock, d);
+  }
+
+  /** CPU seconds of the operator process in a phase (reported: on 2 shared cores it is what costs time). */
+  @SuppressWarnings("unchecked")
+  private static void cpu(Report report, String name, String phase, List<Map<String, Object>> ours,
+      List<Map<String, Object>> peer) {
+    Function<Map<String, Object>, Object> f = r -> {
+      Object cpu = figure(r, phase, "cpu_s_to_quiet");
+      return cpu instanceof Map<?, ?> m ? ((Map<String, Object>) m).get("operator") : null;
+    };
+    double o = best(ours, f);
+    double p = best(peer, f);
+    Map<String, Object> d = detail(phase, ours, peer, f, null);
+    d.put("value_is", "CPU seconds (utime + stime) of the operator process from the first request of the phase"
+        + " until it was quiet; the smallest over the rounds; every process's share is in the phase detail");
+    report.realKey(name, Benchmark.round(o, 2), Benchmark.round(p, 2), Benchmark.round(o / p, 3), "s",
+        "(report)", true, null, d);
   }
 
   private static void zero(Report report, String name, String phase, List<Map<String, Object>> ours,

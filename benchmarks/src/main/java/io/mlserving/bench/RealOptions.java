@@ -19,6 +19,8 @@ final class RealOptions {
   boolean jfr;
   /** Which operators run (both for the keys; one alone for profiling). */
   List<String> subjects = List.of(RealMode.OURS, RealMode.PEER);
+  /** Environment added to our operator's process (settings to try, for example MLSERVING_FIRST_STATUS_GRACE). */
+  Map<String, String> oursEnv = new LinkedHashMap<>();
 
   void run(Report report, Path out) throws Exception {
     Path work = Path.of("benchmarks", "target", "real");
@@ -30,7 +32,7 @@ final class RealOptions {
       peerCrds = s.sorted().toList();
     }
     RealMode.Options options = new RealMode.Options(operatorJar.toAbsolutePath(),
-        peerJar.toAbsolutePath(), peerCrds, rounds, isvcs, jfr, work.toAbsolutePath(), subjects);
+        peerJar.toAbsolutePath(), peerCrds, rounds, isvcs, jfr, work.toAbsolutePath(), subjects, oursEnv);
     long t0 = System.nanoTime();
     Map<String, List<Map<String, Object>>> runs = new RealMode(options).run();
     Map<String, Object> setup = new LinkedHashMap<>();
@@ -49,6 +51,7 @@ final class RealOptions {
     setup.put("load_average_before", loadBefore);
     setup.put("load_average_after", ProcessCpu.loadAverage());
     setup.put("rounds", rounds);
+    setup.put("ours_env", oursEnv);
     setup.put("isvcs", isvcs);
     setup.put("measured", "times: first request sent until the benchmark's informer saw the last resource Ready"
         + " (Ready=True, status.observedGeneration = metadata.generation); requests: the kube-apiserver audit"

@@ -19,7 +19,7 @@ public final class RealMode {
    * many rounds, whether to record JFR, which operators run.
    */
   public record Options(Path operatorJar, Path peerJar, List<Path> peerCrds, int rounds,
-      int isvcs, boolean jfr, Path workDir, List<String> subjects) {}
+      int isvcs, boolean jfr, Path workDir, List<String> subjects, Map<String, String> oursEnv) {}
 
   public static final String OURS = "ours";
   public static final String PEER = "peer";
@@ -71,7 +71,7 @@ public final class RealMode {
           + ",settings=profile,dumponexit=true");
     }
     return OURS.equals(who)
-        ? new RealRun.Subject(OURS, options.operatorJar(), List.of(), jvm, Map.of())
+        ? new RealRun.Subject(OURS, options.operatorJar(), List.of(), jvm, options.oursEnv())
         : new RealRun.Subject(PEER, options.peerJar(), options.peerCrds(), jvm, Map.of());
   }
 
