@@ -15,7 +15,7 @@ import io.mlserving.operator.config.LoaderImages;
 import io.mlserving.operator.desired.InferenceServiceResources;
 import io.mlserving.operator.desired.Names;
 import io.mlserving.operator.status.Conditions;
-import io.mlserving.operator.status.Reasons;
+import io.mlserving.operator.status.Reason;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -97,7 +97,7 @@ public final class Floor implements AutoCloseable {
     status.setObservedGeneration(isvc.getMetadata().getGeneration());
     status.setReplicas(1);
     status.setReadyReplicas(1);
-    status.setConditions(Conditions.put(List.of(), Conditions.of(Conditions.READY, Conditions.TRUE, Reasons.READY,
+    status.setConditions(Conditions.put(List.of(), Conditions.of(Conditions.READY, Conditions.TRUE, Reason.Ready.name(),
         "1/1 replicas ready.", isvc.getMetadata().getGeneration()), clock.instant()));
     try {
       String patch = Serialization.jsonMapper().writeValueAsString(Map.of("status", status));

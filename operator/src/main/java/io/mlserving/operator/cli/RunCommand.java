@@ -2,12 +2,15 @@ package io.mlserving.operator.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.mlserving.operator.config.Identity;
 import io.mlserving.operator.config.OperatorSettings;
+import io.mlserving.operator.reconcile.MlServingOperator;
 import io.mlserving.operator.runtime.Logging;
 import io.mlserving.operator.runtime.OperatorRuntime;
+import io.mlserving.operator.runtime.ProcessStop;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -21,8 +24,16 @@ import picocli.CommandLine.Option;
         "Run the operator against the cluster of the current kubeconfig (or the in-cluster service account).",
         "Settings come from environment variables (docs/settings.md); these options override them.",
         "Serves /healthz, /readyz and /metrics (Prometheus) on --http-port. Stops gracefully on SIGTERM:"
-            + " in-flight reconciles finish, the Lease is released."})
+            + " in-flight reconciles finish, the Lease is released, exit status 0 (1 when the Lease is lost).",
+        "Identity in the Lease and in Events: POD_NAME, else the host name plus a random suffix."})
 final class RunCommand implements Callable<Integer> {
+  /**
+   * How long the stop after SIGTERM may take before the process ends anyway: in-flight reconciles get
+   * {@link MlServingOperator#RECONCILE_DRAIN}, the Lease release a few seconds, and all of it stays under the
+   * pod's default termination grace period of 30 s, so the kubelet never needs SIGKILL.
+   */
+  static final Duration STOP_DEADLINE = Duration.ofSeconds(25);
+
   @Option(names = "--namespaces", paramLabel = "ns1,ns2",
       description = "namespaces to watch, comma-separated; empty watches all (env MLSERVING_WATCH_NAMESPACES)")
   String namespaces;
@@ -58,11 +69,17 @@ final class RunCommand implements Callable<Integer> {
       log.error("Leader election needs a Lease namespace: set MLSERVING_LEASE_NAMESPACE or POD_NAMESPACE");
       return Main.INVALID;
     }
+    String identity = Identity.ofThisProcess();
+    // Before anything slow: a SIGTERM from here on is a stop request, bounded by STOP_DEADLINE.
+    ProcessStop stop = new ProcessStop(STOP_DEADLINE, status -> Runtime.getRuntime().halt(status))
+        .onTerminationSignals();
     KubernetesClient client = new KubernetesClientBuilder().build();
-    OperatorRuntime runtime = new OperatorRuntime(client, settings, System.getenv("HOSTNAME"), true);
-    log.info("Starting mlserving-operator against {}; watching {}; loader images {}; leader election {}",
-        client.getMasterUrl(), settings.watchNamespaces().isEmpty() ? "all namespaces" : settings.watchNamespaces(),
-        settings.loaderImages(), settings.leaderElection() ? "on (Lease in " + settings.leaseNamespace() + ")" : "off");
+    OperatorRuntime runtime = new OperatorRuntime(client, settings, identity, () -> stop.request("the Lease lost", 1));
+    log.info("Starting mlserving-operator as {} against {}; watching {}; loader images {}; leader election {}",
+        identity, client.getMasterUrl(),
+        settings.watchNamespaces().isEmpty() ? "all namespaces" : settings.watchNamespaces(), settings.loaderImages(),
+        settings.leaderElection() ? "on (Lease " + settings.leaseNamespace() + "/" + MlServingOperator.LEASE_NAME
+            + ")" : "off");
     try {
       runtime.start();
     } catch (RuntimeException e) {
@@ -77,20 +94,20 @@ final class RunCommand implements Callable<Integer> {
           + ": " + why + ". Is a cluster reachable with the current kubeconfig (KUBECONFIG,"
           + " ~/.kube/config) or the in-cluster service account, and are the CRDs installed"
           + " (kubectl apply --server-side -f crds/)?");
+      stop.finished();
       return Main.INVALID;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log.info("Stopping the operator: finishing in-flight reconciles");
-      try {
-        runtime.close();
-        client.close();
-      } finally {
-        stopped.countDown();
-      }
-    }, "shutdown"));
-    stopped.await();
-    return 0;
+    log.info(settings.leaderElection() ? "Started as {}: waiting for the Lease" : "Started as {}", identity);
+    // The stop runs here, on the main thread, not in a shutdown hook (see ProcessStop).
+    ProcessStop.Request request = stop.await();
+    try {
+      runtime.close();
+      client.close();
+    } finally {
+      stop.finished();
+    }
+    log.info("Stopped ({}): exit status {}", request.reason(), request.exitStatus());
+    return request.exitStatus();
   }
 
   OperatorSettings settings(OperatorSettings env) {

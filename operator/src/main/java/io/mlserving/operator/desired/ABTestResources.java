@@ -32,8 +32,6 @@ import java.util.stream.Collectors;
  * weighted split. Pure: no I/O, no clock.
  */
 public final class ABTestResources {
-  public static final String DEFAULT_COOKIE_NAME = "mlserving-variant";
-  public static final String DEFAULT_COOKIE_MAX_AGE = "24h";
   /** Name of the last http route, the weighted split. */
   public static final String WEIGHTED_ROUTE = "weighted";
   /** Prefix of the condition routes' names: {@code route-0}, {@code route-1}, ... in spec order. */
@@ -165,13 +163,13 @@ public final class ABTestResources {
   /** The cookie's name: {@code stickySession.cookieName}, defaulting to {@code mlserving-variant}. */
   public static String cookieName(StickySession sticky) {
     String name = sticky.getCookieName();
-    return name == null || name.isEmpty() ? DEFAULT_COOKIE_NAME : name;
+    return name == null || name.isEmpty() ? StickySession.DEFAULT_COOKIE_NAME : name;
   }
 
   /** The cookie's lifetime in whole seconds: {@code stickySession.maxAge}, defaulting to 24h (86400). */
   public static long cookieMaxAgeSeconds(StickySession sticky) {
     String maxAge = sticky.getMaxAge();
-    return Durations.seconds(maxAge == null || maxAge.isEmpty() ? DEFAULT_COOKIE_MAX_AGE : maxAge);
+    return Durations.seconds(maxAge == null || maxAge.isEmpty() ? StickySession.DEFAULT_MAX_AGE : maxAge);
   }
 
   /** The Set-Cookie value naming {@code variant}: {@code <cookie>=<variant>; Max-Age=<seconds>; Path=/}. */

@@ -12,12 +12,17 @@ public final class Durations {
   private static final Pattern PART = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ms|us|µs|ns|h|m|s)");
   private static final BigDecimal NANOS_PER_SECOND = BigDecimal.valueOf(1_000_000_000L);
 
+  /** The longest Go duration (int64 nanoseconds); the API server's CEL duration() and Istio refuse longer. */
+  public static final Duration MAX = Duration.ofNanos(Long.MAX_VALUE);
+  /** {@link #MAX} as Go prints it, to the millisecond. */
+  public static final String MAX_TEXT = "2562047h47m16.854s";
+
   private Durations() {}
 
   /**
    * The duration {@code text} denotes (unsigned; fractions are cut to whole nanoseconds).
    *
-   * @throws IllegalArgumentException when {@code text} is not a duration
+   * @throws IllegalArgumentException when {@code text} is not a duration, or too long for a {@link Duration}
    */
   public static Duration parse(String text) {
     if (text == null || text.isEmpty()) {
@@ -34,7 +39,10 @@ public final class Durations {
       pos = m.end();
     }
     BigInteger[] secondsAndNanos = nanos.toBigInteger().divideAndRemainder(NANOS_PER_SECOND.toBigInteger());
-    return Duration.ofSeconds(secondsAndNanos[0].longValueExact(), secondsAndNanos[1].longValue());
+    if (secondsAndNanos[0].bitLength() >= Long.SIZE) {
+      throw new IllegalArgumentException("'" + text + "' is too long a duration");
+    }
+    return Duration.ofSeconds(secondsAndNanos[0].longValue(), secondsAndNanos[1].longValue());
   }
 
   /** Whole seconds of {@code text}, rounded down: 24h is 86400, 90m is 5400. */

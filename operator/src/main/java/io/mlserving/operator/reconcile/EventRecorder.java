@@ -8,7 +8,7 @@ import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.api.model.events.v1.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.mlserving.operator.status.Conditions;
-import io.mlserving.operator.status.Reasons;
+import io.mlserving.operator.status.Reason;
 import java.time.Clock;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -48,7 +48,7 @@ public final class EventRecorder {
   public Optional<Event> transition(HasMetadata resource, List<Condition> before, List<Condition> after) {
     Optional<Condition> was = Conditions.find(before, Conditions.READY);
     Optional<Condition> now = Conditions.find(after, Conditions.READY);
-    if (now.isEmpty() || Reasons.PROGRESSING.equals(now.get().getReason())) {
+    if (now.isEmpty() || Reason.Progressing.name().equals(now.get().getReason())) {
       return Optional.empty();
     }
     if (was.isPresent() && Objects.equals(was.get().getStatus(), now.get().getStatus())

@@ -2,12 +2,14 @@ package io.mlserving.operator.reconcile;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import io.mlserving.operator.config.Identity;
 import io.mlserving.operator.config.OperatorSettings;
 import io.mlserving.operator.desired.AutoscalingApi;
 import io.mlserving.operator.desired.IstioApi;
@@ -16,6 +18,7 @@ import io.mlserving.operator.reconcile.traffic.ABTestReconciler;
 import io.mlserving.operator.reconcile.traffic.CircuitBreakerReconciler;
 import io.mlserving.operator.reconcile.traffic.ShadowTestReconciler;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -35,6 +38,12 @@ public final class MlServingOperator {
 
   /** Name of the Lease the replicas compete for when leader election is on. */
   public static final String LEASE_NAME = "mlserving-operator-leader";
+  /**
+   * How long a stop waits for in-flight reconciles to finish before it interrupts them (JOSDK's default is 0: it
+   * interrupts at once). Well inside the pod's 30 s grace period, and shorter than the lease duration, so the Lease
+   * is still ours while they finish.
+   */
+  public static final Duration RECONCILE_DRAIN = Duration.ofSeconds(10);
 
   /** The operator and its reconcilers (whose caches the metrics read). */
   public record Built(Operator operator, List<PrimaryCacheAware<?>> reconcilers) {}
@@ -43,17 +52,18 @@ public final class MlServingOperator {
 
   /** An operator on {@code client}, not started. It leaves the client open when it stops. */
   public static Operator create(KubernetesClient client, OperatorSettings settings, Clock clock, Metrics metrics) {
-    return build(client, settings, clock, metrics, null, false).operator();
+    return build(client, settings, clock, metrics, null, null).operator();
   }
 
   /**
-   * The operator and its reconcilers. {@code identity} names this replica in Events and in the Lease (the pod
-   * name); null uses the host name. With leader election, {@code exitWhenLeadershipLost} ends the process
-   * when the Lease is lost, so that a replica that may no longer lead never writes (the pod restarts).
+   * The operator and its reconcilers. {@code identity} names this replica in Events and in the Lease; null uses
+   * {@link Identity#ofThisProcess()}. With leader election, {@code leaderCallbacks} decide what losing the Lease
+   * does: JOSDK's own exit on it is off, since it calls System.exit also when the operator stops and so hangs a
+   * stop that runs in a shutdown hook.
    */
   public static Built build(KubernetesClient client, OperatorSettings settings, Clock clock, Metrics metrics,
-      String identity, boolean exitWhenLeadershipLost) {
-    String me = identity != null ? identity : Optional.ofNullable(System.getenv("HOSTNAME")).orElse("local");
+      String identity, LeaderCallbacks leaderCallbacks) {
+    String me = identity != null ? identity : Identity.ofThisProcess();
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withCloseClientOnStop(false)
@@ -63,6 +73,7 @@ public final class MlServingOperator {
           // Compare resource versions so an event is never mistaken for one of our own writes.
           .withParseResourceVersions(true)
           .withStopOnInformerErrorDuringStartup(true)
+          .withReconciliationTerminationTimeout(RECONCILE_DRAIN)
           .withConcurrentReconciliationThreads(RECONCILE_THREADS);
       if (metrics != null) {
         o.withMetrics(metrics);
@@ -71,7 +82,8 @@ public final class MlServingOperator {
         o.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME)
             .withLeaseNamespace(settings.leaseNamespace())
             .withIdentity(me)
-            .withExitOnStopLeading(exitWhenLeadershipLost)
+            .withExitOnStopLeading(false)
+            .withLeaderCallbacks(leaderCallbacks)
             .build());
       }
     });

@@ -29,11 +29,11 @@ public final class InferenceServiceReadiness {
   /** The verdict: condition status, reason and message. */
   public record Verdict(String status, String reason, String message) {
     static Verdict ready(String message) {
-      return new Verdict(Conditions.TRUE, Reasons.READY, message);
+      return new Verdict(Conditions.TRUE, Reason.Ready.name(), message);
     }
 
     static Verdict progressing(String message) {
-      return new Verdict(Conditions.FALSE, Reasons.PROGRESSING, message);
+      return new Verdict(Conditions.FALSE, Reason.Progressing.name(), message);
     }
   }
 
@@ -50,7 +50,7 @@ public final class InferenceServiceReadiness {
       Instant now) {
     boolean hasStatus = isvc.getStatus() != null && (isvc.getStatus().getObservedGeneration() != null
         || !isvc.getStatus().getConditions().isEmpty());
-    if (hasStatus || !Reasons.PROGRESSING.equals(verdict.reason()) || grace.isZero()
+    if (hasStatus || !Reason.Progressing.name().equals(verdict.reason()) || grace.isZero()
         || isvc.getMetadata().getCreationTimestamp() == null) {
       return Optional.empty();
     }
@@ -69,7 +69,7 @@ public final class InferenceServiceReadiness {
    * cluster changes.
    */
   public static Verdict autoscalingUnavailable(InferenceService isvc) {
-    return new Verdict(Conditions.FALSE, Reasons.AUTOSCALING_UNAVAILABLE, "spec.autoscaling is set, but the"
+    return new Verdict(Conditions.FALSE, Reason.AutoscalingUnavailable.name(), "spec.autoscaling is set, but the"
         + " cluster serves no HorizontalPodAutoscaler API (autoscaling/v2 or autoscaling/v2beta2): Deployment "
         + isvc.getMetadata().getName() + " runs without autoscaling. Remove spec.autoscaling (and set"
         + " spec.replicas), or enable the autoscaling API and restart the operator.");
@@ -80,7 +80,7 @@ public final class InferenceServiceReadiness {
     String name = isvc.getMetadata().getName();
     Optional<String> loaderFailure = loaderFailure(pods);
     if (loaderFailure.isPresent()) {
-      return new Verdict(Conditions.FALSE, Reasons.MODEL_LOAD_FAILED, loaderFailure.get()
+      return new Verdict(Conditions.FALSE, Reason.ModelLoadFailed.name(), loaderFailure.get()
           + " Check spec.model.storageUri and the credentials Secret, then see: kubectl logs -n "
           + isvc.getMetadata().getNamespace() + " <pod> -c " + InferenceServiceResources.MODEL_LOADER + ".");
     }
@@ -96,7 +96,7 @@ public final class InferenceServiceReadiness {
     }
     Optional<DeploymentCondition> progressing = condition(s, "Progressing");
     if (progressing.isPresent() && "ProgressDeadlineExceeded".equals(progressing.get().getReason())) {
-      return new Verdict(Conditions.FALSE, Reasons.PROGRESS_DEADLINE_EXCEEDED, "Deployment " + name
+      return new Verdict(Conditions.FALSE, Reason.ProgressDeadlineExceeded.name(), "Deployment " + name
           + " exceeded its progress deadline: " + nullToEmpty(progressing.get().getMessage())
           + " Check the pods: kubectl describe pods -n " + isvc.getMetadata().getNamespace()
           + " -l mlserving.io/inference-service=" + name + "." + podHint(pods));

@@ -21,11 +21,14 @@ import io.mlserving.operator.api.v1alpha1.ShadowTestSpec;
 import io.mlserving.operator.api.v1alpha1.StickySession;
 import io.mlserving.operator.api.v1alpha1.StringMatch;
 import io.mlserving.operator.api.v1alpha1.Variant;
+import io.mlserving.operator.desired.Durations;
 import io.mlserving.operator.desired.StorageLocation;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -38,17 +41,22 @@ import java.util.regex.PatternSyntaxException;
 public final class Validation {
   private static final Pattern DNS_LABEL = Pattern.compile(MlServing.DNS_LABEL);
   private static final Pattern DNS_1123_LABEL = Pattern.compile(MlServing.DNS_1123_LABEL);
+  // Every pattern and bound below is the constant the CRD annotation uses: one home per rule, in the API layer.
   private static final Pattern DURATION = Pattern.compile(MlServing.DURATION);
-  private static final Pattern DURATION_PART = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(h|ms|m|s)");
-  private static final Pattern GATEWAY =
-      Pattern.compile("^([a-z0-9]([-a-z0-9]*[a-z0-9])?/)?[a-z0-9]([-.a-z0-9]*[a-z0-9])?$");
-  private static final Pattern EXTERNAL_HOST =
-      Pattern.compile("^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
-  private static final Pattern HEADER_NAME = Pattern.compile("^[a-z0-9][-a-z0-9_.]*$");
-  private static final Pattern COOKIE_NAME = Pattern.compile("^[A-Za-z0-9_-]+$");
-  private static final Pattern RETRY_ON = Pattern.compile("^[a-z0-9-]+(,[a-z0-9-]+)*$");
-  private static final Pattern SHA256 = Pattern.compile("^[a-fA-F0-9]{64}$");
-  private static final Pattern SECRET_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$");
+  private static final Pattern GATEWAY = Pattern.compile(HostRoutingSpec.GATEWAY);
+  private static final Pattern EXTERNAL_HOST = Pattern.compile(HostRoutingSpec.EXTERNAL_HOST);
+  private static final Pattern HEADER_NAME = Pattern.compile(Route.HEADER_NAME);
+  private static final Pattern COOKIE_NAME = Pattern.compile(StickySession.COOKIE_NAME);
+  private static final Pattern RETRY_ON = Pattern.compile(Retries.RETRY_ON);
+  private static final Pattern STATUS_CODE = Pattern.compile(Retries.STATUS_CODE);
+  private static final Pattern SHA256 = Pattern.compile(ModelSpec.SHA256);
+  private static final Pattern SECRET_NAME = Pattern.compile(MlServing.DNS_1123_SUBDOMAIN);
+  private static final Pattern MOUNT_PATH = Pattern.compile(ModelSpec.MOUNT_PATH);
+  // UNIX_LINES: '.' then excludes only '\n', as in RE2, which the API server matches CRD patterns with.
+  private static final Pattern HEALTH_PATH = Pattern.compile(PredictorSpec.HEALTH_PATH, Pattern.UNIX_LINES);
+  private static final Pattern CREDENTIALS_URI = Pattern.compile(ModelSpec.CREDENTIALS_URI);
+  private static final int LABEL_MAX = MlServing.DNS_LABEL_MAX_LENGTH;
+  private static final int SUBDOMAIN_MAX = MlServing.DNS_SUBDOMAIN_MAX_LENGTH;
   private static final String APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/";
 
   private Validation() {}
@@ -75,9 +83,9 @@ public final class Validation {
     String name = resource.getMetadata() == null ? null : resource.getMetadata().getName();
     if (name == null || name.isEmpty()) {
       out.add(new Problem("metadata.name", "is required"));
-    } else if (name.length() > 63 || !DNS_LABEL.matcher(name).matches()) {
+    } else if (name.length() > LABEL_MAX || !DNS_LABEL.matcher(name).matches()) {
       out.add(new Problem("metadata.name",
-          "must be a DNS-1035 label of at most 63 characters (lower case, starts with a letter): " + name));
+          "must be a DNS-1035 label of at most " + LABEL_MAX + " characters (lower case, starts with a letter): " + name));
     }
   }
 
@@ -94,20 +102,27 @@ public final class Validation {
     } else {
       if (p.getImage() == null || p.getImage().isBlank()) {
         out.add(new Problem("spec.predictor.image", "is required"));
-      } else if (p.getImage().length() > 512) {
-        out.add(new Problem("spec.predictor.image", "must be at most 512 characters"));
+      } else if (p.getImage().length() > PredictorSpec.IMAGE_MAX_LENGTH) {
+        out.add(new Problem("spec.predictor.image", "must be at most " + PredictorSpec.IMAGE_MAX_LENGTH
+            + " characters"));
       }
-      range(p.getPort(), 1, 65535, "spec.predictor.port", out);
+      range(p.getPort(), PredictorSpec.MIN_PORT, PredictorSpec.MAX_PORT, "spec.predictor.port", out);
+      if (p.getEnv() != null) {
+        maxItems(p.getEnv(), PredictorSpec.MAX_ENV, "spec.predictor.env", out);
+      }
+      if (p.getEnvFrom() != null) {
+        maxItems(p.getEnvFrom(), PredictorSpec.MAX_ENV_FROM, "spec.predictor.envFrom", out);
+      }
       if (p.getEnv() != null && p.getEnv().stream().anyMatch(e -> e == null || e.getName() == null
           || e.getName().isEmpty())) {
-        out.add(new Problem("spec.predictor.env", "every env entry needs a name"));
+        out.add(new Problem("spec.predictor.env", PredictorSpec.ENV_NAME_MESSAGE));
       }
       if (p.getEnvFrom() != null && p.getEnvFrom().stream().anyMatch(e -> e == null
           || (e.getConfigMapRef() == null) == (e.getSecretRef() == null))) {
-        out.add(new Problem("spec.predictor.envFrom",
-            "each envFrom entry needs exactly one of configMapRef or secretRef"));
+        out.add(new Problem("spec.predictor.envFrom", PredictorSpec.ENV_FROM_MESSAGE));
       }
-      if (p.getHealthPath() != null && (!p.getHealthPath().startsWith("/") || p.getHealthPath().length() > 256)) {
+      if (p.getHealthPath() != null && (p.getHealthPath().length() > PredictorSpec.HEALTH_PATH_MAX_LENGTH
+          || !HEALTH_PATH.matcher(p.getHealthPath()).matches())) {
         out.add(new Problem("spec.predictor.healthPath", "must be an absolute path such as /health"));
       }
       podAnnotations(p.getPodAnnotations(), out);
@@ -117,9 +132,10 @@ public final class Validation {
       String uri = m.getStorageUri();
       if (uri == null || uri.isEmpty()) {
         out.add(new Problem("spec.model.storageUri", "is required"));
-      } else if (uri.length() > 2048) {
-        out.add(new Problem("spec.model.storageUri", "must be at most 2048 characters"));
-      } else if (Pattern.compile(ModelSpec.CREDENTIALS_URI).matcher(uri).find()) {
+      } else if (uri.length() > ModelSpec.STORAGE_URI_MAX_LENGTH) {
+        out.add(new Problem("spec.model.storageUri", "must be at most " + ModelSpec.STORAGE_URI_MAX_LENGTH
+            + " characters"));
+      } else if (CREDENTIALS_URI.matcher(uri).find()) {
         out.add(new Problem("spec.model.storageUri", ModelSpec.NO_CREDENTIALS_MESSAGE));
       } else if (StorageLocation.parse(uri).isEmpty()) {
         out.add(new Problem("spec.model.storageUri", ModelSpec.SCHEME_MESSAGE + "; got " + uri));
@@ -132,11 +148,11 @@ public final class Validation {
         }
       }
       if (m.getCredentialsSecret() != null
-          && (m.getCredentialsSecret().length() > 253 || !SECRET_NAME.matcher(m.getCredentialsSecret()).matches())) {
+          && (m.getCredentialsSecret().length() > SUBDOMAIN_MAX || !SECRET_NAME.matcher(m.getCredentialsSecret()).matches())) {
         out.add(new Problem("spec.model.credentialsSecret", "must be the name of a Secret in the same namespace"));
       }
-      if (m.getMountPath() != null
-          && (!m.getMountPath().startsWith("/") || m.getMountPath().contains(":") || m.getMountPath().length() > 256)) {
+      if (m.getMountPath() != null && (m.getMountPath().length() > ModelSpec.MOUNT_PATH_MAX_LENGTH
+          || !MOUNT_PATH.matcher(m.getMountPath()).matches())) {
         out.add(new Problem("spec.model.mountPath", "must be an absolute path without ':'"));
       }
     }
@@ -151,9 +167,10 @@ public final class Validation {
         range(as.getMaxReplicas(), 1, Integer.MAX_VALUE, "spec.autoscaling.maxReplicas", out);
       }
       range(as.getMinReplicas(), 1, Integer.MAX_VALUE, "spec.autoscaling.minReplicas", out);
-      range(as.getTargetCPUUtilizationPercentage(), 1, 100, "spec.autoscaling.targetCPUUtilizationPercentage", out);
+      range(as.getTargetCPUUtilizationPercentage(), 1, MlServing.PERCENT_MAX,
+          "spec.autoscaling.targetCPUUtilizationPercentage", out);
       if (as.getMinReplicas() != null && as.getMaxReplicas() != null && as.getMinReplicas() > as.getMaxReplicas()) {
-        out.add(new Problem("spec.autoscaling.minReplicas", "minReplicas must not be greater than maxReplicas"));
+        out.add(new Problem("spec.autoscaling.minReplicas", AutoscalingSpec.MIN_ABOVE_MAX_MESSAGE));
       }
     }
   }
@@ -179,31 +196,31 @@ public final class Validation {
   // ---- ABTest and ShadowTest
 
   private static void hostRouting(HostRoutingSpec spec, List<Problem> out) {
-    if (spec.getHost() != null && (spec.getHost().length() > 63 || !DNS_LABEL.matcher(spec.getHost()).matches())) {
+    if (spec.getHost() != null && (spec.getHost().length() > LABEL_MAX || !DNS_LABEL.matcher(spec.getHost()).matches())) {
       out.add(new Problem("spec.host", "must be a DNS-1035 label (lower case, starts with a letter): " + spec.getHost()));
     }
     List<String> gateways = spec.getGateways();
     if (gateways != null) {
-      maxItems(gateways, 16, "spec.gateways", out);
+      maxItems(gateways, HostRoutingSpec.MAX_GATEWAYS, "spec.gateways", out);
       for (int i = 0; i < gateways.size(); i++) {
         String g = gateways.get(i);
-        if (g == null || g.length() > 253 || !GATEWAY.matcher(g).matches()) {
+        if (g == null || g.length() > SUBDOMAIN_MAX || !GATEWAY.matcher(g).matches()) {
           out.add(new Problem("spec.gateways[" + i + "]", "must be <namespace>/<name> or <name>"));
         }
       }
     }
     List<String> hosts = spec.getExternalHosts();
     if (hosts != null) {
-      maxItems(hosts, 16, "spec.externalHosts", out);
+      maxItems(hosts, HostRoutingSpec.MAX_EXTERNAL_HOSTS, "spec.externalHosts", out);
       for (int i = 0; i < hosts.size(); i++) {
         String h = hosts.get(i);
-        if (h == null || h.length() > 253 || !EXTERNAL_HOST.matcher(h).matches()) {
+        if (h == null || h.length() > SUBDOMAIN_MAX || !EXTERNAL_HOST.matcher(h).matches()) {
           out.add(new Problem("spec.externalHosts[" + i + "]",
               "must be a DNS name such as fraud.example.com or *.example.com"));
         }
       }
     }
-    duration(spec.getTimeout(), 1, "spec.timeout", out);
+    duration(spec.getTimeout(), MlServing.DURATION_MIN, "spec.timeout", out);
   }
 
   private static void abTest(ABTestSpec spec, List<Problem> out) {
@@ -213,8 +230,9 @@ public final class Validation {
     }
     hostRouting(spec, out);
     List<Variant> variants = spec.getVariants() == null ? List.of() : spec.getVariants();
-    if (variants.size() < 2 || variants.size() > 10) {
-      out.add(new Problem("spec.variants", "needs 2 to 10 variants, has " + variants.size()));
+    if (variants.size() < ABTestSpec.MIN_VARIANTS || variants.size() > ABTestSpec.MAX_VARIANTS) {
+      out.add(new Problem("spec.variants", "needs " + ABTestSpec.MIN_VARIANTS + " to " + ABTestSpec.MAX_VARIANTS
+          + " variants, has " + variants.size()));
     }
     Set<String> names = new HashSet<>();
     int sum = 0;
@@ -224,26 +242,26 @@ public final class Validation {
       String at = "spec.variants[" + i + "]";
       if (v.getName() == null || v.getName().isEmpty()) {
         out.add(new Problem(at + ".name", "is required"));
-      } else if (v.getName().length() > 63 || !DNS_1123_LABEL.matcher(v.getName()).matches()) {
+      } else if (v.getName().length() > LABEL_MAX || !DNS_1123_LABEL.matcher(v.getName()).matches()) {
         out.add(new Problem(at + ".name", "must be a DNS label (lower case letters, digits, '-'): " + v.getName()));
       } else if (!names.add(v.getName())) {
-        out.add(new Problem(at + ".name", "variants[].name must be unique: " + v.getName() + " appears twice"));
+        out.add(new Problem(at + ".name", ABTestSpec.UNIQUE_MESSAGE + ": " + v.getName() + " appears twice"));
       }
       ref(v.getInferenceService(), at + ".inferenceService", out);
       if (v.getWeight() == null) {
         out.add(new Problem(at + ".weight", "is required"));
         weightsKnown = false;
       } else {
-        range(v.getWeight(), 0, 100, at + ".weight", out);
+        range(v.getWeight(), 0, MlServing.PERCENT_MAX, at + ".weight", out);
         sum += v.getWeight();
       }
     }
-    if (weightsKnown && !variants.isEmpty() && sum != 100) {
-      out.add(new Problem("spec.variants", "variants[].weight must sum to 100, they sum to " + sum));
+    if (weightsKnown && !variants.isEmpty() && sum != ABTestSpec.TOTAL_WEIGHT) {
+      out.add(new Problem("spec.variants", ABTestSpec.SUM_MESSAGE + ", they sum to " + sum));
     }
     List<Route> routes = spec.getRoutes();
     if (routes != null) {
-      maxItems(routes, 20, "spec.routes", out);
+      maxItems(routes, ABTestSpec.MAX_ROUTES, "spec.routes", out);
       for (int i = 0; i < routes.size(); i++) {
         route(routes.get(i), "spec.routes[" + i + "]", names, out);
       }
@@ -251,27 +269,25 @@ public final class Validation {
     StickySession sticky = spec.getStickySession();
     if (sticky != null) {
       if (sticky.getCookieName() != null
-          && (sticky.getCookieName().length() > 64 || !COOKIE_NAME.matcher(sticky.getCookieName()).matches())) {
+          && (sticky.getCookieName().length() > StickySession.COOKIE_NAME_MAX_LENGTH || !COOKIE_NAME.matcher(sticky.getCookieName()).matches())) {
         out.add(new Problem("spec.stickySession.cookieName", "must be letters, digits, '_' or '-'"));
       }
-      duration(sticky.getMaxAge(), 1000, "spec.stickySession.maxAge", out);
+      duration(sticky.getMaxAge(), StickySession.MAX_AGE_MIN, "spec.stickySession.maxAge", out);
     }
     Retries r = spec.getRetries();
     if (r != null) {
       if (r.getAttempts() == null) {
         out.add(new Problem("spec.retries.attempts", "is required"));
       } else {
-        range(r.getAttempts(), 0, 10, "spec.retries.attempts", out);
+        range(r.getAttempts(), 0, Retries.MAX_ATTEMPTS, "spec.retries.attempts", out);
       }
-      duration(r.getPerTryTimeout(), 1, "spec.retries.perTryTimeout", out);
-      if (r.getRetryOn() != null && (r.getRetryOn().length() > 256 || !RETRY_ON.matcher(r.getRetryOn()).matches())) {
+      duration(r.getPerTryTimeout(), MlServing.DURATION_MIN, "spec.retries.perTryTimeout", out);
+      if (r.getRetryOn() != null && (r.getRetryOn().length() > Retries.RETRY_ON_MAX_LENGTH || !RETRY_ON.matcher(r.getRetryOn()).matches())) {
         out.add(new Problem("spec.retries.retryOn", "must be a comma-separated list such as 5xx,reset"));
       } else if (r.getRetryOn() != null) {
         for (String policy : r.getRetryOn().split(",")) {
-          if (!Retries.RETRY_ON_POLICIES.contains(policy) && !policy.matches("^[1-5][0-9][0-9]$")) {
-            out.add(new Problem("spec.retries.retryOn", "each retryOn entry must be an Envoy retry policy (5xx,"
-                + " gateway-error, reset, connect-failure, retriable-4xx, refused-stream, ...) or an HTTP status"
-                + " code; got " + policy));
+          if (!Retries.RETRY_ON_POLICIES.contains(policy) && !STATUS_CODE.matcher(policy).matches()) {
+            out.add(new Problem("spec.retries.retryOn", Retries.RETRY_ON_MESSAGE + "; got " + policy));
             break;
           }
         }
@@ -284,20 +300,20 @@ public final class Validation {
       out.add(new Problem(at + ".variant", "is required"));
     } else if (!variants.contains(route.getVariant())) {
       out.add(new Problem(at + ".variant",
-          "every routes[].variant must name one of variants[].name; unknown variant " + route.getVariant()));
+          ABTestSpec.ROUTE_MESSAGE + "; unknown variant " + route.getVariant()));
     }
     Map<String, StringMatch> headers = route.getHeaders();
     if (headers == null || headers.isEmpty()) {
-      out.add(new Problem(at + ".headers", "a route needs at least one header match"));
+      out.add(new Problem(at + ".headers", Route.HEADERS_MESSAGE));
       return;
     }
-    if (headers.size() > 16) {
-      out.add(new Problem(at + ".headers", "must have at most 16 entries"));
+    if (headers.size() > Route.MAX_HEADERS) {
+      out.add(new Problem(at + ".headers", "must have at most " + Route.MAX_HEADERS + " entries"));
     }
     headers.forEach((name, match) -> {
       String h = at + ".headers." + name;
       if (!HEADER_NAME.matcher(name).matches()) {
-        out.add(new Problem(h, "header names must be lower case (Istio matches lower-case header names)"));
+        out.add(new Problem(h, Route.HEADER_NAME_MESSAGE));
       }
       int set = 0;
       if (match != null) {
@@ -305,8 +321,13 @@ public final class Validation {
         set += match.getPrefix() != null ? 1 : 0;
         set += match.getRegex() != null ? 1 : 0;
       }
+      if (match != null) {
+        maxLength(match.getExact(), StringMatch.MAX_LENGTH, h + ".exact", out);
+        maxLength(match.getPrefix(), StringMatch.MAX_LENGTH, h + ".prefix", out);
+        maxLength(match.getRegex(), StringMatch.MAX_LENGTH, h + ".regex", out);
+      }
       if (set != 1) {
-        out.add(new Problem(h, "set exactly one of exact, prefix or regex"));
+        out.add(new Problem(h, StringMatch.ONE_OF_MESSAGE));
       } else if (match.getRegex() != null) {
         try {
           Pattern.compile(match.getRegex());
@@ -326,11 +347,11 @@ public final class Validation {
     ref(spec.getPrimary(), "spec.primary", out);
     ref(spec.getShadow(), "spec.shadow", out);
     if (spec.getPrimary() != null && spec.getPrimary().equals(spec.getShadow())) {
-      out.add(new Problem("spec.shadow", "shadow must differ from primary"));
+      out.add(new Problem("spec.shadow", ShadowTestSpec.DISTINCT_MESSAGE));
     }
     Double mirror = spec.getMirrorPercent();
-    if (mirror != null && (mirror.isNaN() || mirror < 0 || mirror > 100)) {
-      out.add(new Problem("spec.mirrorPercent", "must be between 0 and 100, got " + mirror));
+    if (mirror != null && (mirror.isNaN() || mirror < 0 || mirror > MlServing.PERCENT_MAX)) {
+      out.add(new Problem("spec.mirrorPercent", "must be between 0 and " + MlServing.PERCENT_MAX + ", got " + mirror));
     }
   }
 
@@ -348,14 +369,14 @@ public final class Validation {
       range(cp.getMaxPendingRequests(), 1, Integer.MAX_VALUE, "spec.connectionPool.maxPendingRequests", out);
       range(cp.getMaxRequestsPerConnection(), 0, Integer.MAX_VALUE,
           "spec.connectionPool.maxRequestsPerConnection", out);
-      duration(cp.getConnectTimeout(), 1, "spec.connectionPool.connectTimeout", out);
+      duration(cp.getConnectTimeout(), MlServing.DURATION_MIN, "spec.connectionPool.connectTimeout", out);
     }
     OutlierDetection od = spec.getOutlierDetection();
     if (od != null) {
       range(od.getConsecutive5xxErrors(), 1, Integer.MAX_VALUE, "spec.outlierDetection.consecutive5xxErrors", out);
-      duration(od.getInterval(), 1, "spec.outlierDetection.interval", out);
-      duration(od.getBaseEjectionTime(), 1, "spec.outlierDetection.baseEjectionTime", out);
-      range(od.getMaxEjectionPercent(), 0, 100, "spec.outlierDetection.maxEjectionPercent", out);
+      duration(od.getInterval(), MlServing.DURATION_MIN, "spec.outlierDetection.interval", out);
+      duration(od.getBaseEjectionTime(), MlServing.DURATION_MIN, "spec.outlierDetection.baseEjectionTime", out);
+      range(od.getMaxEjectionPercent(), 0, MlServing.PERCENT_MAX, "spec.outlierDetection.maxEjectionPercent", out);
     }
   }
 
@@ -364,7 +385,7 @@ public final class Validation {
   private static void ref(String name, String field, List<Problem> out) {
     if (name == null || name.isEmpty()) {
       out.add(new Problem(field, "is required"));
-    } else if (name.length() > 63 || !DNS_LABEL.matcher(name).matches()) {
+    } else if (name.length() > LABEL_MAX || !DNS_LABEL.matcher(name).matches()) {
       out.add(new Problem(field, "must be the name of an InferenceService (a DNS-1035 label): " + name));
     }
   }
@@ -383,35 +404,38 @@ public final class Validation {
     }
   }
 
-  private static void duration(String value, long minMillis, String field, List<Problem> out) {
+  private static void maxLength(String value, int max, String field, List<Problem> out) {
+    if (value != null && value.length() > max) {
+      out.add(new Problem(field, "must be at most " + max + " characters"));
+    }
+  }
+
+  private static void duration(String value, String min, String field, List<Problem> out) {
     if (value == null) {
       return;
     }
-    if (value.length() > 32 || !DURATION.matcher(value).matches()) {
+    if (value.length() > MlServing.DURATION_MAX_LENGTH || !DURATION.matcher(value).matches()) {
       out.add(new Problem(field, "must be a duration such as 500ms, 5s or 1m, got " + value));
-    } else if (millis(value).compareTo(java.math.BigDecimal.valueOf(minMillis)) < 0) {
-      out.add(new Problem(field, "must be at least " + (minMillis >= 1000 ? minMillis / 1000 + "s" : minMillis + "ms")
-          + ", got " + value));
-    } else if (millis(value).stripTrailingZeros().scale() > 0) {
+      return;
+    }
+    // The pattern matched, so parse fails only on a duration too long even for java.time.
+    Optional<Duration> d = parse(value);
+    if (d.isEmpty() || d.get().compareTo(Durations.MAX) > 0) {
+      // The API server's CEL duration() and Istio read Go durations, which end at about 292 years.
+      out.add(new Problem(field, "must be at most " + Durations.MAX_TEXT + ", got " + value));
+    } else if (d.get().compareTo(Durations.parse(min)) < 0) {
+      out.add(new Problem(field, "must be at least " + min + ", got " + value));
+    } else if (d.get().getNano() % 1_000_000 != 0) {
       out.add(new Problem(field, "must be a whole number of milliseconds (Istio rejects finer durations), got "
           + value));
     }
   }
 
-  /** A Go duration ({@code 1h30m}, {@code 1.5s}, {@code 250ms}) in milliseconds, exactly. */
-  public static java.math.BigDecimal millis(String duration) {
-    var m = DURATION_PART.matcher(duration);
-    java.math.BigDecimal total = java.math.BigDecimal.ZERO;
-    while (m.find()) {
-      java.math.BigDecimal n = new java.math.BigDecimal(m.group(1));
-      total = total.add(switch (m.group(2)) {
-        case "h" -> n.multiply(java.math.BigDecimal.valueOf(3_600_000));
-        case "m" -> n.multiply(java.math.BigDecimal.valueOf(60_000));
-        case "s" -> n.multiply(java.math.BigDecimal.valueOf(1_000));
-        default -> n;
-      });
+  private static Optional<Duration> parse(String duration) {
+    try {
+      return Optional.of(Durations.parse(duration));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
     }
-    return total;
   }
-
 }

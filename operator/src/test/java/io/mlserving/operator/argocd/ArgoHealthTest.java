@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.mlserving.operator.chart.ProjectFiles;
+import io.mlserving.operator.status.Reason;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,6 +57,42 @@ class ArgoHealthTest {
           Health health = run(lua, harness, dir.resolve("health.lua"), dir.resolve(input));
           assertThat(health.status()).as("status of %s/%s", kind, input).isEqualTo(status);
           assertThat(health.message()).as("message of %s/%s", kind, input).isEqualTo(message);
+        }));
+      }
+    }
+    return tests.stream();
+  }
+
+  /**
+   * Every reason of {@link Reason}, for every kind, through the real script: Ready=False with a reason that
+   * needs someone to act is Degraded, any other is Progressing. So a reason added to the enum cannot be
+   * forgotten in the Lua tables.
+   */
+  @TestFactory
+  Stream<DynamicTest> everyReasonOfTheEnumGetsItsHealth() {
+    String lua = luaBinary();
+    Path harness = harness();
+    List<DynamicTest> tests = new ArrayList<>();
+    for (String kind : KINDS) {
+      for (Reason reason : Reason.values()) {
+        if (reason == Reason.Ready) {
+          continue;
+        }
+        String expected = reason.degraded() ? "Degraded" : "Progressing";
+        tests.add(DynamicTest.dynamicTest(kind + " Ready=False " + reason + " -> " + expected, () -> {
+          Path fixture = work.resolve(kind + "-" + reason + ".yaml");
+          Files.writeString(fixture, """
+              apiVersion: mlserving.io/v1alpha1
+              kind: %s
+              metadata: {name: x, namespace: models, generation: 1}
+              status:
+                observedGeneration: 1
+                conditions:
+                  - {type: Ready, status: "False", reason: %s, message: "what to do", observedGeneration: 1}
+              """.formatted(kind, reason.name()));
+          Health health = run(lua, harness, HEALTH.resolve(kind).resolve("health.lua"), fixture);
+          assertThat(health.status()).isEqualTo(expected);
+          assertThat(health.message()).isEqualTo(reason.name() + ": what to do");
         }));
       }
     }

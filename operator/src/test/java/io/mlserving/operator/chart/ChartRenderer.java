@@ -25,7 +25,7 @@ import java.util.stream.Stream;
 public final class ChartRenderer {
   public static final String RELEASE = "mlserving-operator";
   public static final String NAMESPACE = "mlserving-system";
-  /** helm-java's template defaults to Kubernetes v1.20.0, older than the chart's kubeVersion. */
+  /** The Kubernetes version helm template renders for (helm-java defaults to v1.20.0, the oldest supported). */
   public static final String KUBE_VERSION = "v1.31.0";
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 

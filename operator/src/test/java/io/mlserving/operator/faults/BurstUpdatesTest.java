@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.mlserving.operator.api.v1alpha1.InferenceService;
-import io.mlserving.operator.status.Reasons;
+import io.mlserving.operator.status.Reason;
 import io.mlserving.operator.testing.Fixtures;
 import io.mlserving.operator.testing.OperatorHarness;
 import java.time.Duration;
@@ -90,7 +90,7 @@ class BurstUpdatesTest {
     assertThat(h.metrics.failures()).isZero();
     InferenceService isvc = h.get(InferenceService.class, NS, "burst").orElseThrow();
     assertThat(isvc.getMetadata().getGeneration()).isEqualTo(lastGeneration);
-    assertThat(Faults.readyReason(isvc)).isEqualTo(Reasons.PROGRESSING);
+    assertThat(Faults.readyReason(isvc)).isEqualTo(Reason.Progressing.name());
     Faults.assertGeneratedExactly(h, Faults.children(created, "Deployment/burst", "Service/burst"));
   }
 }

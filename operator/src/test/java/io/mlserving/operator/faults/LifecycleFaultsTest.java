@@ -16,7 +16,7 @@ import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.api.v1alpha1.ShadowTest;
 import io.mlserving.operator.desired.Labels;
 import io.mlserving.operator.status.Conditions;
-import io.mlserving.operator.status.Reasons;
+import io.mlserving.operator.status.Reason;
 import io.mlserving.operator.testing.Fixtures;
 import io.mlserving.operator.testing.OperatorHarness;
 import io.mlserving.operator.testing.RecordingDispatcher.Fault;
@@ -157,7 +157,7 @@ class LifecycleFaultsTest {
         "HorizontalPodAutoscaler/iris"));
     // A new Deployment has no status yet: the InferenceService says so rather than staying Ready.
     assertThat(Faults.readyReason(h.get(InferenceService.class, NS, "iris").orElseThrow()))
-        .isEqualTo(Reasons.PROGRESSING);
+        .isEqualTo(Reason.Progressing.name());
   }
 
   /** Makes the change by hand, then waits until {@code restored} holds and the operator is quiet: 1 to 3 reconciles. */
@@ -176,7 +176,7 @@ class LifecycleFaultsTest {
     ABTest ab = h.create(Fixtures.abTest(NS, "fraud-ab", "fraud", "fraud-v1", 90, "fraud-v2", 10));
 
     // Missing: says which reference, generates nothing, and does not loop.
-    ABTest waiting = h.awaitReason(ABTest.class, NS, "fraud-ab", Reasons.INFERENCE_SERVICE_NOT_FOUND);
+    ABTest waiting = h.awaitReason(ABTest.class, NS, "fraud-ab", Reason.InferenceServiceNotFound.name());
     assertThat(Conditions.find(waiting.getStatus().getConditions(), Conditions.READY).orElseThrow().getMessage())
         .contains("spec.variants[1].inferenceService").contains("fraud-v2");
     Faults.awaitQuiet(h, QUIET);
@@ -199,7 +199,7 @@ class LifecycleFaultsTest {
     h.metrics.reset();
     h.cluster.client.resources(InferenceService.class).inNamespace(NS).withName("fraud-v2").delete();
     Faults.collectGarbage(h.cluster.client, NS);
-    h.awaitReason(ABTest.class, NS, "fraud-ab", Reasons.INFERENCE_SERVICE_NOT_FOUND);
+    h.awaitReason(ABTest.class, NS, "fraud-ab", Reason.InferenceServiceNotFound.name());
     Faults.awaitQuiet(h, QUIET);
     assertThat(h.metrics.of("ABTest", NS, "fraud-ab")).isBetween(1, 3);
     expected.remove("Deployment/fraud-v2");
@@ -210,7 +210,7 @@ class LifecycleFaultsTest {
   @Test
   void circuitBreakerOnAMissingTargetRecoversWhenItAppears() {
     CircuitBreaker cb = h.create(Fixtures.circuitBreaker(NS, "cb", "late"));
-    h.awaitReason(CircuitBreaker.class, NS, "cb", Reasons.INFERENCE_SERVICE_NOT_FOUND);
+    h.awaitReason(CircuitBreaker.class, NS, "cb", Reason.InferenceServiceNotFound.name());
     assertThat(h.istio("v1", "DestinationRule", NS, "cb")).isEmpty();
 
     InferenceService late = h.readyInferenceService(NS, "late");
@@ -231,7 +231,7 @@ class LifecycleFaultsTest {
     h.awaitStatus(ABTest.class, NS, "a-first", s -> Conditions.isReady(s.getConditions()));
     ShadowTest second = h.create(Fixtures.shadowTest(NS, "b-second", "fraud", "fraud-v1", "fraud-v2"));
 
-    ShadowTest conflicting = h.awaitReason(ShadowTest.class, NS, "b-second", Reasons.HOST_CONFLICT);
+    ShadowTest conflicting = h.awaitReason(ShadowTest.class, NS, "b-second", Reason.HostConflict.name());
     assertThat(Conditions.find(conflicting.getStatus().getConditions(), Conditions.READY).orElseThrow()
         .getMessage()).contains("host fraud is already claimed by ABTest a-first");
     Faults.awaitQuiet(h, QUIET);
@@ -267,10 +267,10 @@ class LifecycleFaultsTest {
     h.create(bad);
     h.create(Fixtures.abTest(NS, "bad-ab", "scoring", "m1", 90, "m2", 60));
 
-    InferenceService isvc = h.awaitReason(InferenceService.class, NS, "bad", Reasons.INVALID_SPEC);
+    InferenceService isvc = h.awaitReason(InferenceService.class, NS, "bad", Reason.InvalidSpec.name());
     assertThat(Conditions.find(isvc.getStatus().getConditions(), Conditions.READY).orElseThrow().getMessage())
         .contains("spec.model.storageUri").contains("spec.replicas");
-    ABTest ab = h.awaitReason(ABTest.class, NS, "bad-ab", Reasons.INVALID_SPEC);
+    ABTest ab = h.awaitReason(ABTest.class, NS, "bad-ab", Reason.InvalidSpec.name());
     assertThat(Conditions.find(ab.getStatus().getConditions(), Conditions.READY).orElseThrow().getMessage())
         .contains("spec.variants").contains("sum to 100");
     Faults.awaitQuiet(h, Duration.ofSeconds(1));
@@ -287,7 +287,7 @@ class LifecycleFaultsTest {
     InferenceService isvc = h.get(InferenceService.class, NS, name).orElse(null);
     return isvc != null && isvc.getStatus() != null
         && isvc.getMetadata().getGeneration().equals(isvc.getStatus().getObservedGeneration())
-        && List.of(Reasons.PROGRESSING, Reasons.READY).contains(Faults.readyReason(isvc))
+        && List.of(Reason.Progressing.name(), Reason.Ready.name()).contains(Faults.readyReason(isvc))
         && h.get(Deployment.class, NS, name).isPresent() && h.get(Service.class, NS, name).isPresent();
   }
 

@@ -17,7 +17,7 @@ import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.api.v1alpha1.ShadowTest;
 import io.mlserving.operator.desired.InferenceServiceResources;
 import io.mlserving.operator.status.Conditions;
-import io.mlserving.operator.status.Reasons;
+import io.mlserving.operator.status.Reason;
 import io.mlserving.operator.testing.Fixtures;
 import io.mlserving.operator.testing.LogCapture;
 import io.mlserving.operator.testing.OperatorHarness;
@@ -67,7 +67,7 @@ class SecretCanaryTest {
       InferenceService isvc = Fixtures.isvcWithModel(NS, "fraud", "s3://models/fraud/v1");
       isvc.getSpec().getModel().setCredentialsSecret(SECRET);
       h.create(isvc);
-      h.awaitReason(InferenceService.class, NS, "fraud", Reasons.RECONCILE_ERROR);
+      h.awaitReason(InferenceService.class, NS, "fraud", Reason.ReconcileError.name());
       h.markAvailable(NS, "fraud");
       h.awaitStatus(InferenceService.class, NS, "fraud", s -> Conditions.isReady(s.getConditions()));
       h.readyInferenceService(NS, "fraud-v2");

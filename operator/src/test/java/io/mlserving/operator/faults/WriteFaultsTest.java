@@ -8,7 +8,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.mlserving.operator.api.v1alpha1.AutoscalingSpec;
 import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.status.Conditions;
-import io.mlserving.operator.status.Reasons;
+import io.mlserving.operator.status.Reason;
 import io.mlserving.operator.testing.Fixtures;
 import io.mlserving.operator.testing.LogCapture;
 import io.mlserving.operator.testing.OperatorHarness;
@@ -116,7 +116,7 @@ class WriteFaultsTest {
               l.startsWith("WARN") && l.contains("Reconciling InferenceService models/" + NAME + " failed")
                   && java.util.regex.Pattern.compile(failure.shown).matcher(l).find()));
         } else {
-          InferenceService failing = h.awaitReason(InferenceService.class, NS, NAME, Reasons.RECONCILE_ERROR);
+          InferenceService failing = h.awaitReason(InferenceService.class, NS, NAME, Reason.ReconcileError.name());
           var ready = Conditions.find(failing.getStatus().getConditions(), Conditions.READY).orElseThrow();
           assertThat(ready.getStatus()).isEqualTo(Conditions.FALSE);
           assertThat(ready.getMessage()).containsPattern(failure.shown);
@@ -143,7 +143,7 @@ class WriteFaultsTest {
     InferenceService isvc = h.get(InferenceService.class, NS, NAME).orElseThrow();
     assertThat(isvc.getStatus()).isNotNull();
     assertThat(isvc.getStatus().getObservedGeneration()).isEqualTo(isvc.getMetadata().getGeneration());
-    assertThat(Faults.readyReason(isvc)).isIn(Reasons.PROGRESSING, Reasons.READY);
+    assertThat(Faults.readyReason(isvc)).isIn(Reason.Progressing.name(), Reason.Ready.name());
     Deployment d = h.get(Deployment.class, NS, NAME).orElseThrow();
     assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo(image);
   }

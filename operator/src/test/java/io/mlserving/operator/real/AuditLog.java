@@ -41,7 +41,8 @@ public final class AuditLog {
 
   /** One completed request; {@code received} is when the server got it, {@code time} when it answered. */
   public record Entry(Instant time, String user, String userAgent, String verb, String apiGroup, String apiVersion,
-      String resource, String subresource, String namespace, String name, int code, String uri, Instant received) {
+      String resource, String subresource, String namespace, String name, int code, String uri,
+      String authorization, Instant received) {
     public boolean isWrite() {
       return WRITE_VERBS.contains(verb);
     }
@@ -56,9 +57,15 @@ public final class AuditLog {
       return subresource == null ? resource : resource + "/" + subresource;
     }
 
+    /** Whether RBAC refused it (a 403 may also come from admission, e.g. a namespace being terminated). */
+    public boolean refusedByRbac() {
+      return "forbid".equals(authorization);
+    }
+
     @Override
     public String toString() {
-      return time + " " + user + " " + verb + " " + uri + " -> " + code;
+      return time + " " + user + " " + verb + " " + uri + " -> " + code
+          + (code == 403 ? " (authorization: " + authorization + ")" : "");
     }
   }
 
@@ -140,6 +147,7 @@ public final class AuditLog {
         text(ref, "name"),
         e.path("responseStatus").path("code").asInt(0),
         e.path("requestURI").asText(),
+        text(e.path("annotations"), "authorization.k8s.io/decision"),
         e.hasNonNull("requestReceivedTimestamp") ? Instant.parse(e.path("requestReceivedTimestamp").asText()) : null));
   }
 

@@ -51,7 +51,7 @@ class AutoscalingIT extends RealServerTest {
     kubectl.ok("scale", "deployment", "scaled", "-n", ns, "--replicas=3");
     await().atMost(DEADLINE).until(() -> get(InferenceService.class, ns, "scaled").getStatus().getReadyReplicas() == 3);
     // A spec change makes the operator apply the Deployment again: the apply leaves replicas alone.
-    kubectl.ok("patch", "inferenceservice", "scaled", "-n", ns, "--type=merge", "-p",
+    kubectl.ok("patch", "inferenceservices.mlserving.io", "scaled", "-n", ns, "--type=merge", "-p",
         "{\"spec\":{\"predictor\":{\"image\":\"ghcr.io/acme/scaled:2\"}}}");
     await().atMost(DEADLINE).alias("the rollout of image :2 with 3 replicas").until(() -> {
       Deployment d = get(Deployment.class, ns, "scaled");
@@ -68,7 +68,7 @@ class AutoscalingIT extends RealServerTest {
     assertThat(managedFieldsOwning(ns, "scaled", "f:replicas")).doesNotContain(
         io.mlserving.operator.reconcile.ChildApplier.FIELD_MANAGER);
 
-    kubectl.ok("patch", "inferenceservice", "scaled", "-n", ns, "--type=json", "-p",
+    kubectl.ok("patch", "inferenceservices.mlserving.io", "scaled", "-n", ns, "--type=json", "-p",
         "[{\"op\":\"remove\",\"path\":\"/spec/autoscaling\"}]");
 
     await().atMost(DEADLINE).alias("HorizontalPodAutoscaler scaled deleted once autoscaling is removed").until(() ->

@@ -36,6 +36,8 @@ public record ChartServiceAccount(String namespace, String name, Path kubeconfig
       "RoleBinding");
 
   private static final Map<String, ChartServiceAccount> INSTALLED = new ConcurrentHashMap<>();
+  /** Which overlay applied each RBAC object (kind/namespace/name) on which control plane, to refuse a silent rebind. */
+  private static final Map<String, String> APPLIED_BY = new ConcurrentHashMap<>();
 
   /** The audit log's user name of whoever uses this kubeconfig. */
   public String user() {
@@ -49,7 +51,8 @@ public record ChartServiceAccount(String namespace, String name, Path kubeconfig
 
   /**
    * The chart with {@code valuesOverlay} (YAML, as {@code helm template -f}) on {@code cp}, installed once per
-   * control plane and overlay. The chart says kubeVersion >= 1.25 (its CRDs' CEL rules need it), so it is
+   * control plane and overlay. An overlay besides the defaults needs {@code fullnameOverride}, else its
+   * ClusterRoleBinding would replace the default one's subjects. The chart says kubeVersion >= 1.25 (its CRDs' CEL rules need it), so it is
    * rendered for {@link ChartRenderer#KUBE_VERSION}: its RBAC objects do not depend on the version.
    */
   public static synchronized ChartServiceAccount of(RealControlPlane cp, String valuesOverlay) {
@@ -86,6 +89,14 @@ public record ChartServiceAccount(String namespace, String name, Path kubeconfig
         admin.namespaces().resource(new NamespaceBuilder().withNewMetadata()
             .withName(resource.getMetadata().getNamespace()).endMetadata().build())
             .createOr(NonDeletingOperation::update);
+      }
+      String id = cp.url() + " " + kind + "/" + resource.getMetadata().getNamespace() + "/"
+          + resource.getMetadata().getName();
+      String before = APPLIED_BY.putIfAbsent(id, valuesOverlay);
+      if (before != null && !before.equals(valuesOverlay)) {
+        // Same release name, other values: the binding would be replaced and the first account lose its rights.
+        throw new IllegalStateException(kind + " " + resource.getMetadata().getName() + " was already applied"
+            + " with other values; give this overlay names of its own (fullnameOverride: <name>)");
       }
       admin.resource(resource).createOr(NonDeletingOperation::update);
       applied.add(kind + " " + resource.getMetadata().getName());

@@ -2,6 +2,9 @@ package io.mlserving.operator.real;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.mlserving.operator.crd.CrdFiles;
@@ -20,8 +23,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * How the committed crds/ install on a server without CEL (1.20.2) with kubectl 1.20.2. The files are
- * applied under a group of their own ({@value #GROUP}), so the shared control plane's mlserving.io CRDs stay as
- * they are; the schemas are those of crds/ unchanged.
+ * applied under a group, short names and category of their own ({@value #GROUP}), so the shared control plane's
+ * mlserving.io CRDs stay as they are; the schemas are those of crds/ unchanged.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -43,8 +46,15 @@ class CrdInstallIT {
       for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".yml")).toList()) {
         String text = Files.readString(f);
         assertThat(text).as(f + " carries CEL rules").contains("x-kubernetes-validations");
-        Files.writeString(folder.resolve(f.getFileName()), text.replace(".mlserving.io", "." + GROUP)
+        // Group, short names and category of their own, so `kubectl get mlisvc` or `kubectl get mlserving` of
+        // the other tests never resolves to these.
+        JsonNode crd = CrdFiles.parse(text.replace(".mlserving.io", "." + GROUP)
             .replace("group: mlserving.io", "group: " + GROUP));
+        ObjectNode names = (ObjectNode) crd.path("spec").path("names");
+        names.putArray("categories").add("crdcheck");
+        ArrayNode shortNames = names.putArray("shortNames");
+        shortNames.add("cc" + names.path("singular").asText());
+        Files.writeString(folder.resolve(f.getFileName()), CrdFiles.toYaml(crd));
       }
     }
   }
@@ -88,6 +98,9 @@ class CrdInstallIT {
   void kubectlApplyWithValidateFalseInstallsThemWithTheCelRulesDropped() {
     Kubectl.Result r = kubectl.run("apply", "--validate=false", "-f", folder.toString());
     assertThat(r.exitCode()).as(r.toString()).isZero();
+    for (CustomResourceDefinition crd : crds()) {
+      kubectl.ok("wait", "--for=condition=Established", "--timeout=30s", "crd/" + crd.getMetadata().getName());
+    }
     assertThat(crds()).hasSize(4).allSatisfy(crd -> {
       assertThat(Serialization.asJson(crd.getSpec())).as(crd.getMetadata().getName())
           .doesNotContain("x-kubernetes-validations");
@@ -96,7 +109,6 @@ class CrdInstallIT {
         assertThat(c.getStatus()).isEqualTo("True");
       });
     });
-    kubectl.ok("wait", "--for=condition=Established", "--timeout=30s", "crd/inferenceservices." + GROUP);
 
     // The structural schema still holds (a required field), the CEL rules do not (min > max is accepted).
     Kubectl.Result missingImage = kubectl.run("apply", "-f", write("missing-image.yaml", """
@@ -118,6 +130,26 @@ class CrdInstallIT {
         """.formatted(GROUP)));
     assertThat(minAboveMax.exitCode()).as("without CEL the server accepts what only a rule forbids: "
         + minAboveMax).isZero();
+  }
+
+  @Test
+  @Order(4)
+  void theChartRendersForThisServersVersionAsTheReadmeSaysForOneTwentyToOneTwentyFour() throws IOException {
+    // README, "Supported Kubernetes versions": on 1.20 to 1.24, CRDs with kubectl --validate=false, "then helm
+    // install --skip-crds". Helm checks the chart's kubeVersion against the server's before rendering anything.
+    String server = cp.adminClient().getKubernetesVersion().getGitVersion();
+    Path work = Files.createDirectories(cp.workDir().resolve("chart-kube-version"));
+    String rendered;
+    try {
+      rendered = new com.marcnuri.helm.Helm(CrdFiles.projectRoot().resolve("charts/mlserving-operator")).template()
+          .withName("mlserving-operator").withNamespace(ChartServiceAccount.NAMESPACE).withKubeVersion(server)
+          .skipCrds().call();
+    } catch (RuntimeException e) {
+      throw new AssertionError("helm template for the server's version " + server + " fails: " + e.getMessage()
+          + " (charts/mlserving-operator/Chart.yaml kubeVersion vs README's 1.20-1.24 instructions)", e);
+    }
+    assertThat(rendered).contains("kind: ClusterRole");
+    RealControlPlane.write(work.resolve("rendered.yaml"), rendered);
   }
 
   private String write(String name, String yaml) {

@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.mlserving.operator.api.v1alpha1.ABTest;
 import io.mlserving.operator.api.v1alpha1.InferenceService;
-import io.mlserving.operator.status.Reasons;
+import io.mlserving.operator.status.Reason;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +32,7 @@ class FailuresIT extends RealServerTest {
     kubectl.apply(Manifests.inferenceService(ns, "fraud", "ghcr.io/acme/onnx-server:1.4",
         "model: {storageUri: s3://models/missing/v1}"));
 
-    InferenceService failed = awaitReady(InferenceService.class, ns, "fraud", "False", Reasons.MODEL_LOAD_FAILED);
+    InferenceService failed = awaitReady(InferenceService.class, ns, "fraud", "False", Reason.ModelLoadFailed.name());
     Condition ready = ready(failed).orElseThrow();
     assertThat(ready.getMessage()).contains("CrashLoopBackOff").contains("(exit code 1)").contains(NO_SUCH_KEY)
         .contains("kubectl logs -n " + ns);
@@ -40,7 +40,7 @@ class FailuresIT extends RealServerTest {
         assertThat(events(ns)).anySatisfy(line -> assertThat(line).contains("Warning").contains("ModelLoadFailed")
             .contains("inferenceservice/fraud")));
 
-    kubectl.ok("patch", "inferenceservice", "fraud", "-n", ns, "--type=merge", "-p",
+    kubectl.ok("patch", "inferenceservices.mlserving.io", "fraud", "-n", ns, "--type=merge", "-p",
         "{\"spec\":{\"model\":{\"storageUri\":\"s3://models/present/v1\"}}}");
 
     awaitReady(InferenceService.class, ns, "fraud");
@@ -55,10 +55,10 @@ class FailuresIT extends RealServerTest {
   void aMissingReferenceIsAWarningEventAndRecoversWhenItAppears() {
     String ns = namespace("missing-ref");
     kubectl.apply(Manifests.inferenceService(ns, "m1") + "---\n" + Manifests.abTest(ns, "ab", "front", "m1", "m2"));
-    ABTest waiting = awaitReady(ABTest.class, ns, "ab", "False", Reasons.INFERENCE_SERVICE_NOT_FOUND);
+    ABTest waiting = awaitReady(ABTest.class, ns, "ab", "False", Reason.InferenceServiceNotFound.name());
     assertThat(ready(waiting).orElseThrow().getMessage()).contains("m2");
     await().atMost(DEADLINE).untilAsserted(() -> assertThat(events(ns)).anySatisfy(line -> assertThat(line)
-        .contains("Warning").contains(Reasons.INFERENCE_SERVICE_NOT_FOUND).contains("abtest/ab")));
+        .contains("Warning").contains(Reason.InferenceServiceNotFound.name()).contains("abtest/ab")));
 
     kubectl.apply(Manifests.inferenceService(ns, "m2"));
 
@@ -74,9 +74,9 @@ class FailuresIT extends RealServerTest {
 
     kubectl.apply(Manifests.shadowTest(ns, "second", "front", "m1", "m2"));
 
-    awaitReady(io.mlserving.operator.api.v1alpha1.ShadowTest.class, ns, "second", "False", Reasons.HOST_CONFLICT);
+    awaitReady(io.mlserving.operator.api.v1alpha1.ShadowTest.class, ns, "second", "False", Reason.HostConflict.name());
     await().atMost(DEADLINE).untilAsserted(() -> assertThat(events(ns)).anySatisfy(line -> assertThat(line)
-        .contains("Warning").contains(Reasons.HOST_CONFLICT).contains("shadowtest/second")));
+        .contains("Warning").contains(Reason.HostConflict.name()).contains("shadowtest/second")));
     assertThat(get(ABTest.class, ns, "first")).satisfies(ab -> assertThat(ready(ab).orElseThrow().getStatus())
         .isEqualTo("True"));
   }

@@ -25,7 +25,7 @@ class FieldOwnershipIT extends RealServerTest {
     awaitReady(InferenceService.class, ns, "fraud");
 
     kubectl.ok("label", "deployment", "fraud", "-n", ns, "team=payments");
-    kubectl.ok("patch", "inferenceservice", "fraud", "-n", ns, "--type=merge", "-p",
+    kubectl.ok("patch", "inferenceservices.mlserving.io", "fraud", "-n", ns, "--type=merge", "-p",
         "{\"spec\":{\"predictor\":{\"image\":\"ghcr.io/acme/fraud:2\"}}}");
 
     Deployment d = await().atMost(DEADLINE).alias("Deployment fraud applied with image :2")
@@ -52,8 +52,11 @@ class FieldOwnershipIT extends RealServerTest {
     // The Service too: a port changed with a JSON patch comes back.
     kubectl.ok("patch", "service", "fraud", "-n", ns, "--type=json", "-p",
         "[{\"op\":\"replace\",\"path\":\"/spec/ports/0/port\",\"value\":8081}]");
-    await().atMost(DEADLINE).alias("Service fraud port 80 restored").until(() ->
-        get(Service.class, ns, "fraud").getSpec().getPorts().get(0).getPort() == 80);
+    await().atMost(DEADLINE).alias("Service fraud back to the one port 80").untilAsserted(() ->
+        assertThat(get(Service.class, ns, "fraud").getSpec().getPorts())
+            .as("ports of Service fraud; InferenceService fraud says %s",
+                ready(get(InferenceService.class, ns, "fraud")).map(c -> c.getReason() + ": " + c.getMessage()))
+            .singleElement().satisfies(p -> assertThat(p.getPort()).isEqualTo(80)));
   }
 
   private static String image(Deployment d) {

@@ -37,7 +37,7 @@ class GarbageCollectionIT extends RealServerTest {
         .containsExactlyInAnyOrder("Deployment", "Service", "HorizontalPodAutoscaler");
     assertThat(podsOf(ns, "scaled")).isNotEmpty();
 
-    kubectl.ok("delete", "inferenceservice", "scaled", "-n", ns);
+    kubectl.ok("delete", "inferenceservices.mlserving.io", "scaled", "-n", ns);
 
     awaitNoneGeneratedFor(ns, "InferenceService", "scaled");
     await().atMost(DEADLINE).alias("ReplicaSets and pods of scaled deleted").until(() ->
@@ -56,7 +56,7 @@ class GarbageCollectionIT extends RealServerTest {
     assertThat(generatedFor(ns, "ABTest", "ab")).extracting(o -> o.getKind() + "/" + o.getMetadata().getName())
         .containsExactlyInAnyOrder("Service/front", "VirtualService/ab");
 
-    kubectl.ok("delete", "abtest", "ab", "-n", ns);
+    kubectl.ok("delete", "abtests.mlserving.io", "ab", "-n", ns);
 
     awaitNoneGeneratedFor(ns, "ABTest", "ab");
     assertThat(generatedFor(ns, "InferenceService", "m1")).hasSize(2);
@@ -71,7 +71,7 @@ class GarbageCollectionIT extends RealServerTest {
     assertThat(generatedFor(ns, "ShadowTest", "st")).extracting(o -> o.getKind() + "/" + o.getMetadata().getName())
         .containsExactlyInAnyOrder("Service/mirror", "VirtualService/st");
 
-    kubectl.ok("delete", "shadowtest", "st", "-n", ns);
+    kubectl.ok("delete", "shadowtests.mlserving.io", "st", "-n", ns);
 
     awaitNoneGeneratedFor(ns, "ShadowTest", "st");
     assertThat(generatedFor(ns, "InferenceService", "m2")).hasSize(2);
@@ -85,7 +85,7 @@ class GarbageCollectionIT extends RealServerTest {
     assertThat(generatedFor(ns, "CircuitBreaker", "cb")).extracting(HasMetadata::getKind)
         .containsExactly("DestinationRule");
 
-    kubectl.ok("delete", "circuitbreaker", "cb", "-n", ns);
+    kubectl.ok("delete", "circuitbreakers.mlserving.io", "cb", "-n", ns);
 
     awaitNoneGeneratedFor(ns, "CircuitBreaker", "cb");
     assertThat(generatedFor(ns, "InferenceService", "m1")).hasSize(2);

@@ -30,7 +30,7 @@ class HostChangeIT extends RealServerTest {
     awaitReady(ABTest.class, ns, "ab");
     assertThat(ownedBy(ns, "ABTest", "ab")).containsExactlyInAnyOrder("Service/old-host", "VirtualService/ab");
 
-    kubectl.ok("patch", "abtest", "ab", "-n", ns, "--type=merge", "-p", "{\"spec\":{\"host\":\"new-host\"}}");
+    kubectl.ok("patch", "abtests.mlserving.io", "ab", "-n", ns, "--type=merge", "-p", "{\"spec\":{\"host\":\"new-host\"}}");
 
     awaitHostMoved(ABTest.class, ns, "ab", "ABTest");
     kubectl.apply(Manifests.abTest(ns, "later", "old-host", "m2", "m1"));
@@ -45,7 +45,7 @@ class HostChangeIT extends RealServerTest {
     awaitReady(ShadowTest.class, ns, "st");
     assertThat(ownedBy(ns, "ShadowTest", "st")).containsExactlyInAnyOrder("Service/old-host", "VirtualService/st");
 
-    kubectl.ok("patch", "shadowtest", "st", "-n", ns, "--type=merge", "-p", "{\"spec\":{\"host\":\"new-host\"}}");
+    kubectl.ok("patch", "shadowtests.mlserving.io", "st", "-n", ns, "--type=merge", "-p", "{\"spec\":{\"host\":\"new-host\"}}");
 
     awaitHostMoved(ShadowTest.class, ns, "st", "ShadowTest");
     kubectl.apply(Manifests.shadowTest(ns, "later", "old-host", "m2", "m1"));

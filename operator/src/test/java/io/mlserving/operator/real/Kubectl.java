@@ -56,6 +56,9 @@ public final class Kubectl {
     List<String> command = new ArrayList<>();
     command.add(binary.toString());
     command.add("--kubeconfig=" + kubeconfig);
+    // A discovery cache of this control plane's own: ~/.kube/cache is keyed by host and port only, so another
+    // control plane once on the same port, or kinds since deleted, would be resolved from stale entries.
+    command.add("--cache-dir=" + scratch.resolve("kubectl-cache"));
     command.addAll(List.of(args));
     try {
       // Files, not pipes: a large output can never block the process while we wait for it.

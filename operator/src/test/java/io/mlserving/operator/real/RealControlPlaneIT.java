@@ -76,7 +76,7 @@ class RealControlPlaneIT {
   @Test
   void aServiceAccountOfTheChartIsRefusedWhatItsClusterRoleLacks() {
     // A ServiceAccount of its own, so this deliberate 403 is not counted against the operator's.
-    ChartServiceAccount probe = ChartServiceAccount.of(cp, "serviceAccount:\n  name: rbac-probe\n");
+    ChartServiceAccount probe = ChartServiceAccount.of(cp, "fullnameOverride: rbac-probe\n");
     AuditLog.Mark mark = cp.auditLog().mark();
     try (KubernetesClient client = RealControlPlane.clientFor(probe.kubeconfig())) {
       assertThat(client.resources(io.mlserving.operator.api.v1alpha1.InferenceService.class).inAnyNamespace()

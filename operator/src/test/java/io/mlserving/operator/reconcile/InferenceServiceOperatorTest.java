@@ -18,7 +18,7 @@ import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.config.OperatorSettings;
 import io.mlserving.operator.desired.Labels;
 import io.mlserving.operator.status.Conditions;
-import io.mlserving.operator.status.Reasons;
+import io.mlserving.operator.status.Reason;
 import io.mlserving.operator.testing.CountingMetrics;
 import io.mlserving.operator.testing.Fixtures;
 import io.mlserving.operator.testing.MockCluster;
@@ -79,7 +79,7 @@ class InferenceServiceOperatorTest {
     awaitDeployment("slow");
 
     InferenceService isvc = awaitStatus("slow", st -> !st.getConditions().isEmpty());
-    assertThat(ready(isvc).getReason()).isEqualTo(Reasons.PROGRESSING);
+    assertThat(ready(isvc).getReason()).isEqualTo(Reason.Progressing.name());
     assertThat(java.time.Instant.parse(ready(isvc).getLastTransitionTime()))
         .isAfterOrEqualTo(java.time.Instant.parse(created.getMetadata().getCreationTimestamp()).plusSeconds(1));
   }
@@ -115,7 +115,7 @@ class InferenceServiceOperatorTest {
     assertThat(isvc.getStatus().getUrl()).isEqualTo("http://fraud-v1.models.svc.cluster.local");
     Condition ready = ready(isvc);
     assertThat(ready.getStatus()).isEqualTo("False");
-    assertThat(ready.getReason()).isEqualTo(Reasons.PROGRESSING);
+    assertThat(ready.getReason()).isEqualTo(Reason.Progressing.name());
     assertThat(ready.getLastTransitionTime()).isNotBlank();
     assertThat(isvc.getStatus().getObservedGeneration()).isEqualTo(isvc.getMetadata().getGeneration());
   }
@@ -127,7 +127,7 @@ class InferenceServiceOperatorTest {
 
     InferenceService isvc = awaitStatus("iris", st -> Conditions.isReady(st.getConditions()));
     Condition ready = ready(isvc);
-    assertThat(ready.getReason()).isEqualTo(Reasons.READY);
+    assertThat(ready.getReason()).isEqualTo(Reason.Ready.name());
     assertThat(ready.getObservedGeneration()).isEqualTo(isvc.getMetadata().getGeneration());
     assertThat(isvc.getStatus().getObservedGeneration()).isEqualTo(isvc.getMetadata().getGeneration());
     assertThat(isvc.getStatus().getReadyReplicas()).isEqualTo(1);
@@ -198,7 +198,7 @@ class InferenceServiceOperatorTest {
     cluster.client.resource(pod).create();
 
     InferenceService isvc = awaitStatus("fraud",
-        st -> Conditions.find(st.getConditions(), "Ready").map(c -> Reasons.MODEL_LOAD_FAILED.equals(c.getReason()))
+        st -> Conditions.find(st.getConditions(), "Ready").map(c -> Reason.ModelLoadFailed.name().equals(c.getReason()))
             .orElse(false));
     Condition ready = ready(isvc);
     assertThat(ready.getStatus()).isEqualTo("False");
@@ -256,7 +256,7 @@ class InferenceServiceOperatorTest {
     InferenceService iris = awaitStatus("iris", st -> !st.getConditions().isEmpty());
     Condition ready = ready(iris);
     assertThat(ready.getStatus()).isEqualTo("False");
-    assertThat(ready.getReason()).isEqualTo(Reasons.AUTOSCALING_UNAVAILABLE);
+    assertThat(ready.getReason()).isEqualTo(Reason.AutoscalingUnavailable.name());
     assertThat(ready.getMessage()).contains("spec.autoscaling").contains("autoscaling/v2beta2");
     assertThat(awaitDeployment("iris")).isNotNull();
     markAvailable(awaitDeployment("plain"), 1);
@@ -295,7 +295,7 @@ class InferenceServiceOperatorTest {
 
     InferenceService isvc = awaitStatus("bad", st -> !st.getConditions().isEmpty());
     Condition ready = ready(isvc);
-    assertThat(ready.getReason()).isEqualTo(Reasons.INVALID_SPEC);
+    assertThat(ready.getReason()).isEqualTo(Reason.InvalidSpec.name());
     assertThat(ready.getMessage()).contains("spec.model.storageUri").contains("spec.replicas");
     assertThat(deployment("bad")).isEmpty();
     assertThat(service("bad")).isEmpty();

@@ -1,6 +1,7 @@
 package io.mlserving.operator.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import io.mlserving.operator.status.Reason;
 
 import io.mlserving.operator.api.v1alpha1.ABTest;
 import io.mlserving.operator.api.v1alpha1.CircuitBreaker;
@@ -38,7 +39,7 @@ class IstioVersionOperatorTest {
     try (OperatorHarness h = new OperatorHarness(MockCluster.start(), OperatorSettings.defaults())) {
       h.readyInferenceService(NS, "m1");
       h.create(Fixtures.circuitBreaker(NS, "cb", "m1"));
-      CircuitBreaker cb = h.awaitReason(CircuitBreaker.class, NS, "cb", ReferencingReconciler.ISTIO_NOT_INSTALLED);
+      CircuitBreaker cb = h.awaitReason(CircuitBreaker.class, NS, "cb", Reason.IstioNotInstalled.name());
       assertThat(Conditions.find(cb.getStatus().getConditions(), "Ready").orElseThrow().getMessage())
           .contains("install Istio");
     }

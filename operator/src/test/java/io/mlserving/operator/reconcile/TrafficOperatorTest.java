@@ -12,7 +12,7 @@ import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.api.v1alpha1.ShadowTest;
 import io.mlserving.operator.config.OperatorSettings;
 import io.mlserving.operator.status.Conditions;
-import io.mlserving.operator.status.Reasons;
+import io.mlserving.operator.status.Reason;
 import io.mlserving.operator.testing.Fixtures;
 import io.mlserving.operator.testing.MockCluster;
 import io.mlserving.operator.testing.OperatorHarness;
@@ -43,14 +43,14 @@ class TrafficOperatorTest {
     h.readyInferenceService(NS, "fraud-v1");
     h.create(Fixtures.abTest(NS, "fraud-ab", "fraud", "fraud-v1", 90, "fraud-v2", 10));
 
-    ABTest ab = h.awaitReason(ABTest.class, NS, "fraud-ab", Reasons.INFERENCE_SERVICE_NOT_FOUND);
+    ABTest ab = h.awaitReason(ABTest.class, NS, "fraud-ab", Reason.InferenceServiceNotFound.name());
     assertThat(ready(ab).getMessage()).contains("spec.variants[1].inferenceService")
         .contains("InferenceService fraud-v2 not found in namespace models");
     assertThat(h.istio("v1", "VirtualService", NS, "fraud-ab")).isEmpty();
     assertThat(h.get(Service.class, NS, "fraud")).isEmpty();
 
     h.create(Fixtures.isvc(NS, "fraud-v2", "ghcr.io/acme/fraud:2"));
-    ab = h.awaitReason(ABTest.class, NS, "fraud-ab", Reasons.PROGRESSING);
+    ab = h.awaitReason(ABTest.class, NS, "fraud-ab", Reason.Progressing.name());
     assertThat(ready(ab).getMessage()).contains("InferenceService fraud-v2 is not Ready");
     GenericKubernetesResource vs = h.istio("v1", "VirtualService", NS, "fraud-ab").orElseThrow();
     assertThat(vs.getMetadata().getOwnerReferences()).singleElement()
@@ -66,7 +66,7 @@ class TrafficOperatorTest {
     assertThat(ab.getStatus().getObservedGeneration()).isEqualTo(ab.getMetadata().getGeneration());
 
     h.cluster.client.resources(InferenceService.class).inNamespace(NS).withName("fraud-v2").delete();
-    ab = h.awaitReason(ABTest.class, NS, "fraud-ab", Reasons.INFERENCE_SERVICE_NOT_FOUND);
+    ab = h.awaitReason(ABTest.class, NS, "fraud-ab", Reason.InferenceServiceNotFound.name());
     assertThat(ready(ab).getMessage()).contains("fraud-v2");
   }
 
@@ -97,7 +97,7 @@ class TrafficOperatorTest {
     h.awaitStatus(ABTest.class, NS, "a-first", s -> Conditions.isReady(s.getConditions()));
     h.create(Fixtures.shadowTest(NS, "b-second", "fraud", "fraud-v1", "fraud-v2"));
 
-    ShadowTest st = h.awaitReason(ShadowTest.class, NS, "b-second", Reasons.HOST_CONFLICT);
+    ShadowTest st = h.awaitReason(ShadowTest.class, NS, "b-second", Reason.HostConflict.name());
     assertThat(ready(st).getMessage()).contains("host fraud is already claimed by ABTest a-first");
     assertThat(h.istio("v1", "VirtualService", NS, "b-second")).isEmpty();
     assertThat(Conditions.isReady(h.get(ABTest.class, NS, "a-first").orElseThrow().getStatus().getConditions()))
@@ -119,7 +119,7 @@ class TrafficOperatorTest {
     h.create(Fixtures.abTest(NS, "ab", "fraud", "fraud-v1", 50, "fraud-v2", 50));
     h.awaitStatus(ABTest.class, NS, "ab", s -> Conditions.isReady(s.getConditions()));
     h.create(Fixtures.shadowTest(NS, "st", "fraud", "fraud-v1", "fraud-v2"));
-    h.awaitReason(ShadowTest.class, NS, "st", Reasons.HOST_CONFLICT);
+    h.awaitReason(ShadowTest.class, NS, "st", Reason.HostConflict.name());
 
     h.cluster.client.resources(ABTest.class).inNamespace(NS).withName("ab").edit(ab -> {
       ab.getSpec().setHost("fraud-next");
@@ -152,7 +152,7 @@ class TrafficOperatorTest {
       return st;
     });
 
-    h.awaitReason(ShadowTest.class, NS, "st", Reasons.HOST_CONFLICT);
+    h.awaitReason(ShadowTest.class, NS, "st", Reason.HostConflict.name());
     await().atMost(OperatorHarness.DEADLINE).until(() -> h.get(Service.class, NS, "mirror").isEmpty()
         && h.istio("v1", "VirtualService", NS, "st").isEmpty());
     assertThat(h.get(Service.class, NS, "fraud").orElseThrow().getMetadata().getOwnerReferences())
@@ -164,7 +164,7 @@ class TrafficOperatorTest {
     h.readyInferenceService(NS, "fraud-v1");
     h.readyInferenceService(NS, "fraud-v2");
     h.create(Fixtures.abTest(NS, "ab", "fraud-v1", "fraud-v1", 50, "fraud-v2", 50));
-    ABTest ab = h.awaitReason(ABTest.class, NS, "ab", Reasons.HOST_CONFLICT);
+    ABTest ab = h.awaitReason(ABTest.class, NS, "ab", Reason.HostConflict.name());
     assertThat(ready(ab).getMessage()).contains("spec.host").contains("InferenceService fraud-v1");
     assertThat(h.istio("v1", "VirtualService", NS, "ab")).isEmpty();
   }
@@ -179,7 +179,7 @@ class TrafficOperatorTest {
     assertThat(dr.toString()).contains("maxEjectionPercent=50");
 
     h.create(Fixtures.circuitBreaker(NS, "cb-b", "fraud-v1"));
-    CircuitBreaker second = h.awaitReason(CircuitBreaker.class, NS, "cb-b", Reasons.HOST_CONFLICT);
+    CircuitBreaker second = h.awaitReason(CircuitBreaker.class, NS, "cb-b", Reason.HostConflict.name());
     assertThat(ready(second).getMessage()).contains("already protected by CircuitBreaker cb-a");
     assertThat(h.istio("v1", "DestinationRule", NS, "cb-b")).isEmpty();
 

@@ -38,7 +38,7 @@ class OperatorRuntimeTest {
   @Test
   void healthReadinessMetricsAndEvents() throws Exception {
     try (MockCluster cluster = MockCluster.start();
-        OperatorRuntime runtime = new OperatorRuntime(cluster.client, settings(false), "replica-1", false).start()) {
+        OperatorRuntime runtime = new OperatorRuntime(cluster.client, settings(false), "replica-1", null).start()) {
       int port = runtime.httpPort();
       assertThat(get(port, "/healthz").statusCode()).isEqualTo(200);
       await().atMost(DEADLINE).until(() -> get(port, "/readyz").statusCode() == 200);
@@ -102,11 +102,11 @@ class OperatorRuntimeTest {
   @Test
   void twoReplicasWithLeaderElectionOnlyTheLeaderReconciles() throws Exception {
     try (MockCluster cluster = MockCluster.start();
-        OperatorRuntime one = new OperatorRuntime(cluster.client, settings(true), "replica-1", false).start()) {
+        OperatorRuntime one = new OperatorRuntime(cluster.client, settings(true), "replica-1", null).start()) {
       Lease lease = await().atMost(DEADLINE).until(() -> cluster.client.leases().inNamespace("ops")
           .withName("mlserving-operator-leader").get(), l -> l != null && l.getSpec().getHolderIdentity() != null);
       assertThat(lease.getSpec().getHolderIdentity()).isEqualTo("replica-1");
-      try (OperatorRuntime two = new OperatorRuntime(cluster.client, settings(true), "replica-2", false).start()) {
+      try (OperatorRuntime two = new OperatorRuntime(cluster.client, settings(true), "replica-2", null).start()) {
         cluster.client.resource(Fixtures.isvc(NS, "iris", "ghcr.io/acme/iris:1")).create();
         await().atMost(DEADLINE).until(
             () -> cluster.client.apps().deployments().inNamespace(NS).withName("iris").get() != null);
@@ -116,6 +116,25 @@ class OperatorRuntimeTest {
         assertThat(reconciles(two.httpPort())).isZero();
         assertThat(reconciles(one.httpPort())).isPositive();
       }
+    }
+  }
+
+  @Test
+  void closeLetsAnInFlightReconcileFinish() throws Exception {
+    try (MockCluster cluster = MockCluster.start()) {
+      // The Deployment write is answered only after 1.5 s: the reconcile is in flight when close() begins.
+      var slowWrite = cluster.dispatcher.slowNext(r -> r.isWrite() && r.path().contains("/deployments"), 1_500, 1);
+      // No first-status grace: the reconcile writes its status (Progressing) right after the Deployment.
+      OperatorSettings everyStatus = new OperatorSettings(Set.of(), LoaderImages.defaults(), "auto", false, false,
+          "ops", 0, Duration.ZERO);
+      OperatorRuntime runtime = new OperatorRuntime(cluster.client, everyStatus, "replica-1", null).start();
+      cluster.client.resource(Fixtures.isvc(NS, "iris", "ghcr.io/acme/iris:1")).create();
+      await().atMost(DEADLINE).until(() -> slowWrite.hits() == 1);
+      runtime.close();
+      // The reconcile got its answer and went on to write the status, rather than being interrupted.
+      InferenceService isvc = cluster.client.resources(InferenceService.class).inNamespace(NS).withName("iris").get();
+      assertThat(isvc.getStatus()).as("status written by the reconcile that was in flight").isNotNull();
+      assertThat(isvc.getStatus().getConditions()).extracting(c -> c.getType()).contains(Conditions.READY);
     }
   }
 

@@ -46,13 +46,13 @@ class InferenceServiceReadinessTest {
   void completeAvailableRolloutIsReady() {
     Verdict v = verdict(deployment(2L, 2L, 2, 2, 2, 2, "True"));
     assertThat(v.status()).isEqualTo("True");
-    assertThat(v.reason()).isEqualTo(Reasons.READY);
+    assertThat(v.reason()).isEqualTo(Reason.Ready.name());
     assertThat(v.message()).isEqualTo("2/2 replicas ready.");
   }
 
   @Test
   void notReadyUntilTheRolloutIsComplete() {
-    assertThat(verdict(null).reason()).isEqualTo(Reasons.PROGRESSING);
+    assertThat(verdict(null).reason()).isEqualTo(Reason.Progressing.name());
     assertThat(verdict(deployment(3L, 2L, 2, 2, 2, 2, "True")).message()).contains("observe");
     assertThat(verdict(deployment(2L, 2L, 3, 2, 2, 2, "True")).message()).contains("2 of 3 pods updated");
     assertThat(verdict(deployment(2L, 2L, 2, 2, 3, 2, "True")).message()).contains("old pods are terminating");
@@ -62,9 +62,9 @@ class InferenceServiceReadinessTest {
   }
 
   static Stream<Arguments> firstStatusCases() {
-    Verdict progressing = new Verdict(Conditions.FALSE, Reasons.PROGRESSING, "Rolling out");
-    Verdict ready = new Verdict(Conditions.TRUE, Reasons.READY, "1/1 replicas ready.");
-    Verdict failed = new Verdict(Conditions.FALSE, Reasons.MODEL_LOAD_FAILED, "loader failed");
+    Verdict progressing = new Verdict(Conditions.FALSE, Reason.Progressing.name(), "Rolling out");
+    Verdict ready = new Verdict(Conditions.TRUE, Reason.Ready.name(), "1/1 replicas ready.");
+    Verdict failed = new Verdict(Conditions.FALSE, Reason.ModelLoadFailed.name(), "loader failed");
     return Stream.of(
         // name, has a status already, verdict, grace, seconds since creation, expected hold-back (null: none)
         Arguments.of("new and rolling out: wait out the grace", false, progressing, 10, 3, 7),
@@ -105,7 +105,7 @@ class InferenceServiceReadinessTest {
     d.getStatus().getConditions().add(new DeploymentConditionBuilder().withType("Progressing").withStatus("False")
         .withReason("ProgressDeadlineExceeded").withMessage("ReplicaSet \"iris-1\" has timed out progressing.").build());
     Verdict v = verdict(d);
-    assertThat(v.reason()).isEqualTo(Reasons.PROGRESS_DEADLINE_EXCEEDED);
+    assertThat(v.reason()).isEqualTo(Reason.ProgressDeadlineExceeded.name());
     assertThat(v.message()).contains("timed out").contains("kubectl describe pods");
   }
 
@@ -116,7 +116,7 @@ class InferenceServiceReadinessTest {
         .withNewLastState().withNewTerminated().withExitCode(1).withMessage("403 Forbidden").endTerminated()
         .endLastState().build());
     Verdict v = verdict(deployment(1L, 1L, 1, 1, 1, 1, "True"), crash);
-    assertThat(v.reason()).isEqualTo(Reasons.MODEL_LOAD_FAILED);
+    assertThat(v.reason()).isEqualTo(Reason.ModelLoadFailed.name());
     assertThat(v.message()).contains("iris-a").contains("exit code 1").contains("403 Forbidden")
         .contains("kubectl logs -n ns <pod> -c model-loader");
 
@@ -127,7 +127,7 @@ class InferenceServiceReadinessTest {
     Pod pull = pod("iris-c", new ContainerStatusBuilder().withName("model-loader")
         .withNewState().withNewWaiting().withReason("ImagePullBackOff").withMessage("no such image").endWaiting()
         .endState().build());
-    assertThat(verdict(null, pull).reason()).isEqualTo(Reasons.MODEL_LOAD_FAILED);
+    assertThat(verdict(null, pull).reason()).isEqualTo(Reason.ModelLoadFailed.name());
   }
 
   @Test
@@ -146,7 +146,7 @@ class InferenceServiceReadinessTest {
             .withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState().build())
         .endStatus().build();
     Verdict v = verdict(deployment(1L, 1L, 1, 1, 1, 0, "False"), pod);
-    assertThat(v.reason()).isEqualTo(Reasons.PROGRESSING);
+    assertThat(v.reason()).isEqualTo(Reason.Progressing.name());
     assertThat(v.message()).contains("Pod iris-x: container predictor is in CrashLoopBackOff");
   }
 

@@ -10,26 +10,30 @@ import java.util.List;
 
 /** Splits one host's traffic between InferenceService variants. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = ABTestSpec.SUM_RULE, message = "variants[].weight must sum to 100",
-    fieldPath = ".variants")
-@ValidationRule(value = ABTestSpec.UNIQUE_RULE, message = "variants[].name must be unique",
-    fieldPath = ".variants")
-@ValidationRule(value = ABTestSpec.ROUTE_RULE, message = "every routes[].variant must name one of variants[].name",
-    fieldPath = ".routes")
+@ValidationRule(value = ABTestSpec.SUM_RULE, message = ABTestSpec.SUM_MESSAGE, fieldPath = ".variants")
+@ValidationRule(value = ABTestSpec.UNIQUE_RULE, message = ABTestSpec.UNIQUE_MESSAGE, fieldPath = ".variants")
+@ValidationRule(value = ABTestSpec.ROUTE_RULE, message = ABTestSpec.ROUTE_MESSAGE, fieldPath = ".routes")
 public class ABTestSpec extends HostRoutingSpec {
-  static final String SUM_RULE = "self.variants.map(v, v.weight).sum() == 100";
+  public static final int TOTAL_WEIGHT = MlServing.PERCENT_MAX;
+  public static final int MIN_VARIANTS = 2;
+  public static final int MAX_VARIANTS = 10;
+  public static final int MAX_ROUTES = 20;
+  static final String SUM_RULE = "self.variants.map(v, v.weight).sum() == " + TOTAL_WEIGHT;
+  public static final String SUM_MESSAGE = "variants[].weight must sum to " + TOTAL_WEIGHT;
+  public static final String UNIQUE_MESSAGE = "variants[].name must be unique";
+  public static final String ROUTE_MESSAGE = "every routes[].variant must name one of variants[].name";
   static final String UNIQUE_RULE = "self.variants.all(v, self.variants.exists_one(w, w.name == v.name))";
   static final String ROUTE_RULE =
       "!has(self.routes) || self.routes.all(r, self.variants.exists(v, v.name == r.variant))";
 
   /** 2 to 10 variants with unique names and weights summing to 100. */
   @Required
-  @Size(min = 2, max = 10)
+  @Size(min = MIN_VARIANTS, max = MAX_VARIANTS)
   @JsonPropertyDescription("2 to 10 variants with unique names and weights summing to 100.")
   private List<Variant> variants = new ArrayList<>();
 
   /** Condition-based routes, evaluated in order before the weights; the first match wins. */
-  @Size(max = 20)
+  @Size(max = MAX_ROUTES)
   @JsonPropertyDescription("Condition-based routes, evaluated in order before the weights; the first match wins.")
   private List<Route> routes;
 

@@ -11,8 +11,10 @@ import io.fabric8.generator.annotation.ValidationRule;
 /** CPU-based horizontal autoscaling of the model server. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "!has(self.minReplicas) || self.minReplicas <= self.maxReplicas",
-    message = "minReplicas must not be greater than maxReplicas", fieldPath = ".minReplicas")
+    message = AutoscalingSpec.MIN_ABOVE_MAX_MESSAGE, fieldPath = ".minReplicas")
 public class AutoscalingSpec {
+  public static final String MIN_ABOVE_MAX_MESSAGE = "minReplicas must not be greater than maxReplicas";
+
   /** Lowest number of replicas. */
   @Default("1")
   @Min(1)
@@ -28,7 +30,7 @@ public class AutoscalingSpec {
   /** Average CPU utilisation, in percent of the request, that the autoscaler aims for. */
   @Default("80")
   @Min(1)
-  @Max(100)
+  @Max(MlServing.PERCENT_MAX)
   @JsonPropertyDescription("Average CPU utilisation, in percent of the request, that the autoscaler aims for.")
   private Integer targetCPUUtilizationPercentage;
 

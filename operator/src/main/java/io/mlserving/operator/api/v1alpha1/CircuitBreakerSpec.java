@@ -11,7 +11,7 @@ import io.fabric8.generator.annotation.Size;
 public class CircuitBreakerSpec {
   /** Name of the InferenceService, in the same namespace, that this protects. */
   @Required
-  @Size(min = 1, max = 63)
+  @Size(min = 1, max = MlServing.DNS_LABEL_MAX_LENGTH)
   @Pattern(MlServing.DNS_LABEL)
   @JsonPropertyDescription("Name of the InferenceService, in the same namespace, that this protects.")
   private String inferenceService;

@@ -26,7 +26,7 @@ public class ConnectionPool {
   private Integer maxRequestsPerConnection;
 
   /** TCP connect timeout, for example 1s (tcp.connectTimeout). */
-  @Size(max = 32)
+  @Size(max = MlServing.DURATION_MAX_LENGTH)
   @Pattern(MlServing.DURATION)
   @ValidationRule(value = MlServing.DURATION_RULE, message = MlServing.DURATION_MESSAGE)
   @JsonPropertyDescription("TCP connect timeout, for example 1s (tcp.connectTimeout).")

@@ -25,6 +25,12 @@ public class ModelSpec {
   public static final String HF_URI = "^hf://[A-Za-z0-9][-A-Za-z0-9_.]*/[A-Za-z0-9][-A-Za-z0-9_.]*(@[-A-Za-z0-9_./]+)?$";
   /** A URI with user information (user:password@host). */
   public static final String CREDENTIALS_URI = "^[a-zA-Z0-9+.-]+://[^/?#]*@";
+  public static final int STORAGE_URI_MAX_LENGTH = 2048;
+  /** A SHA-256 digest in hexadecimal. */
+  public static final String SHA256 = "^[a-fA-F0-9]{64}$";
+  /** An absolute path without ':' (the volume mount separator). */
+  public static final String MOUNT_PATH = "^/[^:]*$";
+  public static final int MOUNT_PATH_MAX_LENGTH = 256;
 
   static final String SCHEME_RULE =
       "self.storageUri.matches('" + BUCKET_URI + "')"
@@ -43,7 +49,7 @@ public class ModelSpec {
 
   /** Model location: s3://, gs://, http(s)://, pvc://<claim>/<path> or hf://<org>/<repo>[@<revision>]. */
   @Required
-  @Size(min = 1, max = 2048)
+  @Size(min = 1, max = STORAGE_URI_MAX_LENGTH)
   @JsonPropertyDescription("Model location: s3://, gs://, http(s)://, pvc://<claim>/<path> or hf://<org>/<repo>[@<revision>].")
   private String storageUri;
 
@@ -51,22 +57,22 @@ public class ModelSpec {
    * Name of a Secret in the same namespace whose keys become the loader's environment (for example
    * AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL, HF_TOKEN); the model server never sees it.
    */
-  @Size(max = 253)
-  @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+  @Size(max = MlServing.DNS_SUBDOMAIN_MAX_LENGTH)
+  @Pattern(MlServing.DNS_1123_SUBDOMAIN)
   @JsonPropertyDescription("Name of a Secret in the same namespace whose keys become the loader's environment (for example AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL, HF_TOKEN); the model server never sees it.")
   private String credentialsSecret;
 
   public static final String DEFAULT_MOUNT_PATH = "/mnt/models";
 
   /** Directory where the model server finds the model; also given to it as MODEL_DIR. */
-  @Default("/mnt/models")
-  @Size(max = 256)
-  @Pattern("^/[^:]*$")
+  @Default(DEFAULT_MOUNT_PATH)
+  @Size(max = MOUNT_PATH_MAX_LENGTH)
+  @Pattern(MOUNT_PATH)
   @JsonPropertyDescription("Directory where the model server finds the model; also given to it as MODEL_DIR.")
   private String mountPath;
 
   /** Expected SHA-256 (hex) of a single-file download; the loader fails when it differs. */
-  @Pattern("^[a-fA-F0-9]{64}$")
+  @Pattern(SHA256)
   @JsonPropertyDescription("Expected SHA-256 (hex) of a single-file download; the loader fails when it differs.")
   private String sha256;
 

@@ -26,7 +26,7 @@ public class OutlierDetection {
 
   /** How often pods are scanned for ejection, for example 10s. */
   @Default(DEFAULT_INTERVAL)
-  @Size(max = 32)
+  @Size(max = MlServing.DURATION_MAX_LENGTH)
   @Pattern(MlServing.DURATION)
   @ValidationRule(value = MlServing.DURATION_RULE, message = MlServing.DURATION_MESSAGE)
   @JsonPropertyDescription("How often pods are scanned for ejection, for example 10s.")
@@ -34,7 +34,7 @@ public class OutlierDetection {
 
   /** How long a pod stays ejected the first time, for example 30s. */
   @Default(DEFAULT_BASE_EJECTION_TIME)
-  @Size(max = 32)
+  @Size(max = MlServing.DURATION_MAX_LENGTH)
   @Pattern(MlServing.DURATION)
   @ValidationRule(value = MlServing.DURATION_RULE, message = MlServing.DURATION_MESSAGE)
   @JsonPropertyDescription("How long a pod stays ejected the first time, for example 30s.")
@@ -43,7 +43,7 @@ public class OutlierDetection {
   /** Most pods, in percent, that may be ejected at once. */
   @Default("50")
   @Min(0)
-  @Max(100)
+  @Max(MlServing.PERCENT_MAX)
   @JsonPropertyDescription("Most pods, in percent, that may be ejected at once.")
   private Integer maxEjectionPercent;
 

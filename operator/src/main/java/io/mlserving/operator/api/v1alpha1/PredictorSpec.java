@@ -22,10 +22,20 @@ public class PredictorSpec {
   // The Deployment would be refused for these later; admission says so at once.
   static final String ENV_NAME_RULE = "self.all(e, has(e.name) && size(e.name) > 0)";
   static final String ENV_FROM_RULE = "self.all(e, has(e.configMapRef) != has(e.secretRef))";
+  public static final String ENV_NAME_MESSAGE = "every env entry needs a name";
+  public static final String ENV_FROM_MESSAGE = "each envFrom entry needs exactly one of configMapRef or secretRef";
+  public static final int MAX_ENV = 256;
+  public static final int MAX_ENV_FROM = 64;
+  public static final int IMAGE_MAX_LENGTH = 512;
+  public static final int MIN_PORT = 1;
+  public static final int MAX_PORT = 65535;
+  /** An absolute HTTP path. */
+  public static final String HEALTH_PATH = "^/.*$";
+  public static final int HEALTH_PATH_MAX_LENGTH = 256;
 
   /** Container image of the model server, for example ghcr.io/acme/onnx-server:1.4. */
   @Required
-  @Size(min = 1, max = 512)
+  @Size(min = 1, max = IMAGE_MAX_LENGTH)
   @JsonPropertyDescription("Container image of the model server, for example ghcr.io/acme/onnx-server:1.4.")
   private String image;
 
@@ -39,8 +49,8 @@ public class PredictorSpec {
 
   /** Port the model server listens on inside the container. */
   @Default("8080")
-  @Min(1)
-  @Max(65535)
+  @Min(MIN_PORT)
+  @Max(MAX_PORT)
   @JsonPropertyDescription("Port the model server listens on inside the container.")
   private Integer port;
 
@@ -50,14 +60,14 @@ public class PredictorSpec {
   private Protocol protocol;
 
   /** Environment variables of the model server (parameter-based serving). */
-  @Size(max = 256)
-  @ValidationRule(value = ENV_NAME_RULE, message = "every env entry needs a name")
+  @Size(max = MAX_ENV)
+  @ValidationRule(value = ENV_NAME_RULE, message = ENV_NAME_MESSAGE)
   @JsonPropertyDescription("Environment variables of the model server (parameter-based serving).")
   private List<EnvVar> env;
 
   /** ConfigMaps or Secrets whose keys become environment variables of the model server. */
-  @Size(max = 64)
-  @ValidationRule(value = ENV_FROM_RULE, message = "each envFrom entry needs exactly one of configMapRef or secretRef")
+  @Size(max = MAX_ENV_FROM)
+  @ValidationRule(value = ENV_FROM_RULE, message = ENV_FROM_MESSAGE)
   @JsonPropertyDescription("ConfigMaps or Secrets whose keys become environment variables of the model server.")
   private List<EnvFromSource> envFrom;
 
@@ -66,8 +76,8 @@ public class PredictorSpec {
   private ResourceRequirements resources;
 
   /** HTTP path for readiness and liveness probes; absent means a TCP probe on the port. */
-  @Pattern("^/.*$")
-  @Size(max = 256)
+  @Pattern(HEALTH_PATH)
+  @Size(max = HEALTH_PATH_MAX_LENGTH)
   @JsonPropertyDescription("HTTP path for readiness and liveness probes; absent means a TCP probe on the port.")
   private String healthPath;
 

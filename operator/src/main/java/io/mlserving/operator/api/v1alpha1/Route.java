@@ -11,19 +11,26 @@ import java.util.Map;
 /** A condition-based route: requests whose headers all match go to one variant. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class Route {
+  /** A header name as Istio matches it: lower case. */
+  public static final String HEADER_NAME = "^[a-z0-9][-a-z0-9_.]*$";
+  public static final String HEADER_NAME_MESSAGE =
+      "header names must be lower case (Istio matches lower-case header names)";
+  public static final String HEADERS_MESSAGE = "a route needs at least one header match";
+  public static final int MAX_HEADERS = 16;
+  static final String HEADER_NAMES_RULE = "self.all(k, k.matches('" + HEADER_NAME + "'))";
+
   /** Name of the variant (variants[].name) that gets the matching requests. */
   @Required
-  @Size(min = 1, max = 63)
+  @Size(min = 1, max = MlServing.DNS_LABEL_MAX_LENGTH)
   @Pattern(MlServing.DNS_1123_LABEL)
   @JsonPropertyDescription("Name of the variant (variants[].name) that gets the matching requests.")
   private String variant;
 
   /** Header name (lower case) to match; every header must match. */
   @Required
-  @ValidationRule(value = "size(self) >= 1", message = "a route needs at least one header match")
-  @ValidationRule(value = "self.all(k, k.matches('^[a-z0-9][-a-z0-9_.]*$'))",
-      message = "header names must be lower case (Istio matches lower-case header names)")
-  @Size(max = 16)
+  @ValidationRule(value = "size(self) >= 1", message = HEADERS_MESSAGE)
+  @ValidationRule(value = HEADER_NAMES_RULE, message = HEADER_NAME_MESSAGE)
+  @Size(max = MAX_HEADERS)
   @JsonPropertyDescription("Header name (lower case) to match; every header must match.")
   private Map<String, StringMatch> headers;
 

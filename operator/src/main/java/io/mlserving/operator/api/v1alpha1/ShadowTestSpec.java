@@ -12,19 +12,21 @@ import io.fabric8.generator.annotation.ValidationRule;
 
 /** Sends every request to the primary and a mirrored copy of a share of them to the shadow. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "self.primary != self.shadow", message = "shadow must differ from primary",
+@ValidationRule(value = "self.primary != self.shadow", message = ShadowTestSpec.DISTINCT_MESSAGE,
     fieldPath = ".shadow")
 public class ShadowTestSpec extends HostRoutingSpec {
+  public static final String DISTINCT_MESSAGE = "shadow must differ from primary";
+
   /** Name of the InferenceService that answers every request. */
   @Required
-  @Size(min = 1, max = 63)
+  @Size(min = 1, max = MlServing.DNS_LABEL_MAX_LENGTH)
   @Pattern(MlServing.DNS_LABEL)
   @JsonPropertyDescription("Name of the InferenceService that answers every request.")
   private String primary;
 
   /** Name of the InferenceService that receives the mirrored copy; its answers are discarded. */
   @Required
-  @Size(min = 1, max = 63)
+  @Size(min = 1, max = MlServing.DNS_LABEL_MAX_LENGTH)
   @Pattern(MlServing.DNS_LABEL)
   @JsonPropertyDescription("Name of the InferenceService that receives the mirrored copy; its answers are discarded.")
   private String shadow;
@@ -32,7 +34,7 @@ public class ShadowTestSpec extends HostRoutingSpec {
   /** Share of requests mirrored to the shadow, 0 to 100 percent. */
   @Default("100")
   @Min(0)
-  @Max(100)
+  @Max(MlServing.PERCENT_MAX)
   @JsonPropertyDescription("Share of requests mirrored to the shadow, 0 to 100 percent.")
   private Double mirrorPercent;
 

@@ -10,18 +10,28 @@ import io.fabric8.generator.annotation.ValidationRule;
 /** Cookie-based session affinity: a client keeps the variant it first got. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class StickySession {
+  /** A cookie name: letters, digits, '_' and '-'. */
+  public static final String COOKIE_NAME = "^[A-Za-z0-9_-]+$";
+  public static final int COOKIE_NAME_MAX_LENGTH = 64;
+  /** Shortest cookie lifetime. */
+  public static final String MAX_AGE_MIN = "1s";
+  /** The defaults of cookieName and maxAge (CRD defaults, and what render assumes when a file omits them). */
+  public static final String DEFAULT_COOKIE_NAME = "mlserving-variant";
+  public static final String DEFAULT_MAX_AGE = "24h";
+
   /** Name of the cookie that records the variant. */
-  @Default("mlserving-variant")
-  @Size(min = 1, max = 64)
-  @Pattern("^[A-Za-z0-9_-]+$")
+  @Default(DEFAULT_COOKIE_NAME)
+  @Size(min = 1, max = COOKIE_NAME_MAX_LENGTH)
+  @Pattern(COOKIE_NAME)
   @JsonPropertyDescription("Name of the cookie that records the variant.")
   private String cookieName;
 
   /** How long the cookie lasts, for example 24h. */
-  @Default("24h")
-  @Size(max = 32)
+  @Default(DEFAULT_MAX_AGE)
+  @Size(max = MlServing.DURATION_MAX_LENGTH)
   @Pattern(MlServing.DURATION)
-  @ValidationRule(value = "duration(self) >= duration('1s')", message = "maxAge must be a duration of at least 1s")
+  @ValidationRule(value = "duration(self) >= duration('" + MAX_AGE_MIN + "')",
+      message = "maxAge must be a duration of at least " + MAX_AGE_MIN)
   @JsonPropertyDescription("How long the cookie lasts, for example 24h.")
   private String maxAge;
 

@@ -8,20 +8,23 @@ import io.fabric8.generator.annotation.ValidationRule;
 /** How a header value matches, as in Istio: exactly one of exact, prefix or regex. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "[has(self.exact), has(self.prefix), has(self.regex)].filter(x, x).size() == 1",
-    message = "set exactly one of exact, prefix or regex")
+    message = StringMatch.ONE_OF_MESSAGE)
 public class StringMatch {
+  public static final String ONE_OF_MESSAGE = "set exactly one of exact, prefix or regex";
+  public static final int MAX_LENGTH = 1024;
+
   /** The value equals this string. */
-  @Size(max = 1024)
+  @Size(max = MAX_LENGTH)
   @JsonPropertyDescription("The value equals this string.")
   private String exact;
 
   /** The value starts with this string. */
-  @Size(max = 1024)
+  @Size(max = MAX_LENGTH)
   @JsonPropertyDescription("The value starts with this string.")
   private String prefix;
 
   /** The value matches this RE2 regular expression. */
-  @Size(max = 1024)
+  @Size(max = MAX_LENGTH)
   @JsonPropertyDescription("The value matches this RE2 regular expression.")
   private String regex;
 

@@ -13,14 +13,14 @@ import io.fabric8.generator.annotation.Size;
 public class Variant {
   /** Variant name (a DNS label), unique in the ABTest; used in routes, cookies and status. */
   @Required
-  @Size(min = 1, max = 63)
+  @Size(min = 1, max = MlServing.DNS_LABEL_MAX_LENGTH)
   @Pattern(MlServing.DNS_1123_LABEL)
   @JsonPropertyDescription("Variant name (a DNS label), unique in the ABTest; used in routes, cookies and status.")
   private String name;
 
   /** Name of the InferenceService, in the same namespace, that serves this variant. */
   @Required
-  @Size(min = 1, max = 63)
+  @Size(min = 1, max = MlServing.DNS_LABEL_MAX_LENGTH)
   @Pattern(MlServing.DNS_LABEL)
   @JsonPropertyDescription("Name of the InferenceService, in the same namespace, that serves this variant.")
   private String inferenceService;
@@ -28,7 +28,7 @@ public class Variant {
   /** Percentage of the weighted traffic, 0 to 100; all weights sum to 100. */
   @Required
   @Min(0)
-  @Max(100)
+  @Max(MlServing.PERCENT_MAX)
   @JsonPropertyDescription("Percentage of the weighted traffic, 0 to 100; all weights sum to 100.")
   private Integer weight;
 

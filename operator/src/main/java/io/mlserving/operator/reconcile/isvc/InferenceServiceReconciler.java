@@ -32,7 +32,7 @@ import io.mlserving.operator.reconcile.StatusUpdates;
 import io.mlserving.operator.status.Conditions;
 import io.mlserving.operator.status.InferenceServiceReadiness;
 import io.mlserving.operator.status.InferenceServiceReadiness.Verdict;
-import io.mlserving.operator.status.Reasons;
+import io.mlserving.operator.status.Reason;
 import io.mlserving.operator.validation.Problem;
 import io.mlserving.operator.validation.Validation;
 import java.time.Clock;
@@ -139,7 +139,7 @@ public class InferenceServiceReconciler
           + ". Fix the resource (kubectl apply the corrected YAML); check that the installed CRD is current.";
       LOG.warn("InferenceService {}/{} is invalid: {}", isvc.getMetadata().getNamespace(),
           isvc.getMetadata().getName(), problems);
-      ready(next, isvc, new Verdict(Conditions.FALSE, Reasons.INVALID_SPEC, message));
+      ready(next, isvc, new Verdict(Conditions.FALSE, Reason.InvalidSpec.name(), message));
       return StatusUpdates.patchIfChanged(isvc, next, ctx, events);
     }
 
@@ -181,7 +181,7 @@ public class InferenceServiceReconciler
       next.setReplicas(isvc.getStatus().getReplicas());
       next.setReadyReplicas(isvc.getStatus().getReadyReplicas());
     }
-    ready(next, isvc, new Verdict(Conditions.FALSE, Reasons.RECONCILE_ERROR, ErrorMessages.describe(e)));
+    ready(next, isvc, new Verdict(Conditions.FALSE, Reason.ReconcileError.name(), ErrorMessages.describe(e)));
     return StatusUpdates.errorPatchIfChanged(isvc, next, ctx, events);
   }
 

@@ -27,7 +27,7 @@ import io.mlserving.operator.reconcile.Owners;
 import io.mlserving.operator.reconcile.PrimaryCacheAware;
 import io.mlserving.operator.reconcile.StatusUpdates;
 import io.mlserving.operator.status.Conditions;
-import io.mlserving.operator.status.Reasons;
+import io.mlserving.operator.status.Reason;
 import io.mlserving.operator.validation.CrossChecks;
 import io.mlserving.operator.validation.Problem;
 import io.mlserving.operator.validation.Validation;
@@ -53,7 +53,6 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S extends MlServingStatus>
     implements Reconciler<P>, PrimaryCacheAware<P> {
-  public static final String ISTIO_NOT_INSTALLED = "IstioNotInstalled";
   private static final Logger LOG = LoggerFactory.getLogger(ReferencingReconciler.class);
 
   private final Class<P> type;
@@ -161,7 +160,7 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
 
   private static boolean inHostConflict(CustomResource<?, ? extends MlServingStatus> resource) {
     return resource.getStatus() != null && Conditions.find(resource.getStatus().getConditions(), Conditions.READY)
-        .map(c -> Reasons.HOST_CONFLICT.equals(c.getReason())).orElse(false);
+        .map(c -> Reason.HostConflict.name().equals(c.getReason())).orElse(false);
   }
 
   @Override
@@ -174,18 +173,18 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
     List<Problem> problems = Validation.validate(resource);
     if (!problems.isEmpty()) {
       LOG.warn("{} {}/{} is invalid: {}", kind(), namespace, resource.getMetadata().getName(), problems);
-      return notReady(resource, next, ctx, Reasons.INVALID_SPEC, "The spec is invalid, nothing was generated: "
+      return notReady(resource, next, ctx, Reason.InvalidSpec.name(), "The spec is invalid, nothing was generated: "
           + join(problems) + ". Fix the resource; check that the installed CRD is current.");
     }
     if (istioApi.isEmpty()) {
-      return notReady(resource, next, ctx, ISTIO_NOT_INSTALLED, "The cluster serves no networking.istio.io"
+      return notReady(resource, next, ctx, Reason.IstioNotInstalled.name(), "The cluster serves no networking.istio.io"
           + " VirtualService or DestinationRule API: install Istio, then restart the operator.");
     }
     Map<String, InferenceService> isvcs = inferenceServices.list(namespace, x -> true)
         .collect(Collectors.toMap(i -> i.getMetadata().getName(), Function.identity(), (a, b) -> a));
     List<Problem> missing = CrossChecks.missingReferences(resource, isvcs.keySet());
     if (!missing.isEmpty()) {
-      return notReady(resource, next, ctx, Reasons.INFERENCE_SERVICE_NOT_FOUND, join(missing)
+      return notReady(resource, next, ctx, Reason.InferenceServiceNotFound.name(), join(missing)
           + ". Create it or fix the reference; this " + kind() + " recovers by itself when it appears.");
     }
     List<HasMetadata> claimants = new ArrayList<>();
@@ -197,7 +196,7 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
       // The host is another's: what this resource generated for a host it held before goes, so that it
       // neither keeps routing a host its spec no longer names nor blocks the next claimant of that host.
       owned.sync(resource, List.of(), ctx.getClient());
-      return notReady(resource, next, ctx, Reasons.HOST_CONFLICT, conflict.get().toString()
+      return notReady(resource, next, ctx, Reason.HostConflict.name(), conflict.get().toString()
           + ". Nothing was generated for this " + kind() + "; it takes over by itself once the other is gone.");
     }
 
@@ -216,10 +215,10 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
       }
     }
     if (!waiting.isEmpty()) {
-      return notReady(resource, next, ctx, Reasons.PROGRESSING, "Routing is applied; waiting: "
+      return notReady(resource, next, ctx, Reason.Progressing.name(), "Routing is applied; waiting: "
           + String.join("; ", waiting) + ".");
     }
-    put(next, resource, Conditions.TRUE, Reasons.READY, readyMessage(resource));
+    put(next, resource, Conditions.TRUE, Reason.Ready.name(), readyMessage(resource));
     return StatusUpdates.patchIfChanged(resource, next, ctx, events);
   }
 
@@ -230,7 +229,7 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
     S next = newStatus(resource);
     next.setObservedGeneration(resource.getMetadata().getGeneration());
     next.setConditions(resource.getStatus() == null ? List.of() : resource.getStatus().getConditions());
-    put(next, resource, Conditions.FALSE, Reasons.RECONCILE_ERROR, ErrorMessages.describe(e));
+    put(next, resource, Conditions.FALSE, Reason.ReconcileError.name(), ErrorMessages.describe(e));
     return StatusUpdates.errorPatchIfChanged(resource, next, ctx, events);
   }
 

@@ -1,0 +1,43 @@
+package io.mlserving.operator.status;
+
+/**
+ * The reasons of the Ready condition, CamelCase as Kubernetes conditions want: each constant's name is the
+ * reason as it appears in status. The one list of them: the Argo CD health checks (argocd/health) and the SRE
+ * guide (docs/sre.md) are tested against it.
+ */
+public enum Reason {
+  /** Everything generated is applied and every dependency is ready. */
+  Ready(false),
+  /** Applied; waiting for pods, a rollout, or a referenced InferenceService. */
+  Progressing(false),
+  /** The Deployment's rollout exceeded its progress deadline. */
+  ProgressDeadlineExceeded(true),
+  /** The model-loader init container of a pod keeps failing. */
+  ModelLoadFailed(true),
+  /** The spec breaks a rule admission should have enforced; nothing is generated. */
+  InvalidSpec(true),
+  /** A referenced InferenceService does not exist. */
+  InferenceServiceNotFound(true),
+  /** Another resource already claims the same host or target. */
+  HostConflict(true),
+  /** The cluster serves no networking.istio.io API the operator can write. */
+  IstioNotInstalled(true),
+  /** spec.autoscaling is set but the cluster serves no HorizontalPodAutoscaler API. */
+  AutoscalingUnavailable(true),
+  /** A write to the API server failed; the operator retries with back-off. */
+  ReconcileError(true);
+
+  private final boolean degraded;
+
+  Reason(boolean degraded) {
+    this.degraded = degraded;
+  }
+
+  /**
+   * Whether Ready=False for this reason needs someone to act (Argo CD shows Degraded) rather than time (Argo CD
+   * shows Progressing).
+   */
+  public boolean degraded() {
+    return degraded;
+  }
+}
