@@ -93,6 +93,24 @@ final class Report {
     }
   }
 
+  /**
+   * Keeps the real-server keys of an earlier run (when this run is mock-mode only), so latest.json holds both;
+   * their setup says when and under which load they were measured.
+   */
+  @SuppressWarnings("unchecked")
+  void keepReal(com.fasterxml.jackson.databind.JsonNode previous) {
+    Map<String, Object> old = new ObjectMapper().convertValue(previous, Map.class);
+    Object real = old.get("real_server");
+    if (real instanceof Map<?, ?> keysByName && realKeys.isEmpty()) {
+      ((Map<String, Map<String, Object>>) keysByName).forEach(realKeys::put);
+      Object setup = old.get("real_server_setup");
+      if (setup instanceof Map<?, ?> m) {
+        realSetup.putAll((Map<String, Object>) m);
+        realSetup.putIfAbsent("measured_on", String.valueOf(old.get("date")));
+      }
+    }
+  }
+
   /** The mock-mode results held so far (measured now or kept from an earlier run), as latest.json has them. */
   com.fasterxml.jackson.databind.JsonNode resultsJson() {
     Map<String, Object> m = new LinkedHashMap<>();

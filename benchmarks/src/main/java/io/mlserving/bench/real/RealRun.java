@@ -167,15 +167,7 @@ public final class RealRun {
     long t0 = System.nanoTime();
     action.run();
     long sent = System.nanoTime();
-    long end;
-    try {
-      end = tracker.awaitAll(keys, generation, Duration.ofSeconds(120 + keys.size() / 5));
-    } catch (IllegalStateException e) {
-      List<String> missing = keys.stream().filter(k -> tracker.readyAt(k, generation) == null).toList();
-      p.put("not_ready", missing.size() + " of " + keys.size() + ", e.g. " + missing.subList(0,
-          Math.min(5, missing.size())));
-      end = System.nanoTime();
-    }
+    long end = awaitReady(tracker, keys, generation, op, Duration.ofSeconds(120 + keys.size() / 5), p);
     Map<String, Double> cpuReady = ProcessCpu.snapshot(op.pid());
     List<Entry> mine = awaitQuiet(audit, user, mark, plan.settle(), Duration.ofSeconds(120));
     Map<String, Double> cpuQuiet = ProcessCpu.snapshot(op.pid());
@@ -206,6 +198,31 @@ public final class RealRun {
     p.put("cpu_s_to_all_ready", ProcessCpu.minus(cpuReady, cpu0));
     p.put("cpu_s_to_quiet", ProcessCpu.minus(cpuQuiet, cpu0));
     return p;
+  }
+
+  /**
+   * Waits until every key is Ready at {@code generation}; returns when the last one was. On a time-out notes
+   * who is not in {@code into} and returns now; fails at once if the operator process exits meanwhile.
+   */
+  private static long awaitReady(ReadyTracker tracker, List<String> keys, long generation, OperatorProcess op,
+      Duration timeout, Map<String, Object> into) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        return tracker.awaitAll(keys, generation, Duration.ofSeconds(1));
+      } catch (IllegalStateException notYet) {
+        if (!op.isAlive()) {
+          throw new IllegalStateException("the operator process exited during the phase; its log " + op.log()
+              + " ends:\n" + op.logTail(30));
+        }
+        if (System.nanoTime() > deadline) {
+          List<String> missing = keys.stream().filter(k -> tracker.readyAt(k, generation) == null).toList();
+          into.put("not_ready", missing.size() + " of " + keys.size() + ", e.g. "
+              + missing.subList(0, Math.min(5, missing.size())));
+          return System.nanoTime();
+        }
+      }
+    }
   }
 
   private static Map<String, Object> window(List<Entry> entries, String user, Duration length) {
