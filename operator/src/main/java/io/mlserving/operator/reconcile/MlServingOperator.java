@@ -26,16 +26,6 @@ import java.util.function.Consumer;
 
 /** Builds the operator: one JOSDK Operator with a reconciler per kind, configured from the settings. */
 public final class MlServingOperator {
-  /**
-   * Reconciles running at once. A reconcile spends almost all its time waiting for the API server, and one
-   * slow write holds its thread: on a real kube-apiserver a burst of new InferenceServices queues every
-   * Service create behind one ClusterIP allocation (an update of a single etcd object, 7 s per create at the
-   * median under a burst of 200 here), so with JOSDK's default of 50 threads the Deployments of the later
-   * resources were sent only after earlier Services returned (p90 27 s after their create instead of 4 s with
-   * 200; benchmarks/README.md, real-server mode).
-   */
-  static final int RECONCILE_THREADS = 200;
-
   /** Name of the Lease the replicas compete for when leader election is on. */
   public static final String LEASE_NAME = "mlserving-operator-leader";
   /**
@@ -73,8 +63,7 @@ public final class MlServingOperator {
           // Compare resource versions so an event is never mistaken for one of our own writes.
           .withParseResourceVersions(true)
           .withStopOnInformerErrorDuringStartup(true)
-          .withReconciliationTerminationTimeout(RECONCILE_DRAIN)
-          .withConcurrentReconciliationThreads(RECONCILE_THREADS);
+          .withReconciliationTerminationTimeout(RECONCILE_DRAIN);
       if (metrics != null) {
         o.withMetrics(metrics);
       }
