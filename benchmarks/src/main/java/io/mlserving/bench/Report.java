@@ -232,6 +232,10 @@ final class Report {
     sb.append(root.get("date")).append(" · ").append(machine.get("cores")).append(" cores · ")
         .append(machine.get("jvm")).append(" · max heap ").append(machine.get("max_heap_mib")).append(" MiB · ")
         .append(root.get("duration_s")).append(" s\n\n");
+    if (root.get("mock_measured") instanceof Map<?, ?> kept) {
+      sb.append("Mock-mode figures kept from the run of ").append(kept.get("date")).append(" (")
+          .append(kept.get("mode")).append(" mode); this run measured the real server only.\n\n");
+    }
     sb.append("| key | value | target | aim | result |\n|---|---|---|---|---|\n");
     Map<String, Object> results = (Map<String, Object>) root.get("results");
     results.forEach((name, v) -> {
