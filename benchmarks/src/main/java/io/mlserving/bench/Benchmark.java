@@ -43,23 +43,66 @@ public final class Benchmark {
     Scale scale = Scale.quick();
     Path out = Path.of("benchmarks", "results");
     Set<String> only = new TreeSet<>();
+    boolean mock = false;
+    boolean real = false;
+    RealOptions realOptions = new RealOptions();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
-        case "--quick" -> scale = Scale.quick();
-        case "--full" -> scale = Scale.full();
+        case "--quick" -> {
+          scale = Scale.quick();
+          mock = true;
+        }
+        case "--full" -> {
+          scale = Scale.full();
+          mock = true;
+        }
         case "--out" -> out = Path.of(args[++i]);
-        case "--only" -> only.addAll(List.of(args[++i].split(",")));
+        case "--only" -> {
+          only.addAll(List.of(args[++i].split(",")));
+          mock = true;
+        }
+        case "--real" -> real = true;
+        case "--rounds" -> realOptions.rounds = Integer.parseInt(args[++i]);
+        case "--isvcs" -> realOptions.isvcs = Integer.parseInt(args[++i]);
+        case "--peer" -> realOptions.peerDir = Path.of(args[++i]);
+        case "--operator-jar" -> realOptions.operatorJar = Path.of(args[++i]);
+        case "--jfr" -> realOptions.jfr = true;
+        case "--subjects" -> realOptions.subjects = List.of(args[++i].split(","));
+        case "--ours-env" -> {
+          String[] kv = args[++i].split("=", 2);
+          realOptions.oursEnv.put(kv[0], kv.length > 1 ? kv[1] : "");
+        }
         case "-h", "--help" -> {
-          System.out.println("usage: java -jar mlserving-bench.jar [--quick|--full] [--out DIR] [--only p1,p2,p4,p5,p6]");
+          System.out.println("usage: java -jar mlserving-bench.jar [--quick|--full] [--out DIR] [--only p1,p2,p4,p5,p6]"
+              + "\n       java -jar mlserving-bench.jar --real [--rounds 2] [--isvcs 200] [--peer DIR]"
+              + " [--operator-jar JAR] [--jfr] [--subjects ours,peer] [--ours-env KEY=VALUE] [--out DIR]");
           return;
         }
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
+    if (!real) {
+      mock = true;
+    }
     Report report = new Report(scale);
-    Benchmark b = new Benchmark(scale, report);
     long t0 = System.nanoTime();
-    b.run(only.isEmpty() ? Set.of("p1", "p2", "p4", "p5", "p6") : only);
+    if (mock) {
+      Benchmark b = new Benchmark(scale, report);
+      b.run(only.isEmpty() ? Set.of("p1", "p2", "p4", "p5", "p6") : only);
+      com.fasterxml.jackson.databind.JsonNode previous = RealKeys.previousMock(out);
+      if (!real && previous != null) {
+        // A mock-only run keeps the real-server figures already in latest.json (they take minutes to measure).
+        report.keepReal(previous);
+      }
+    } else {
+      com.fasterxml.jackson.databind.JsonNode previous = RealKeys.previousMock(out);
+      if (previous != null) {
+        report.keepMock(previous);
+      }
+    }
+    if (real) {
+      realOptions.run(report, out);
+    }
     report.finish((System.nanoTime() - t0) / 1e9);
     report.write(out);
     System.out.println(report.markdown());

@@ -28,8 +28,19 @@ public final class ReadyTracker implements AutoCloseable {
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
 
   public ReadyTracker(KubernetesClient client) {
+    this(client, true);
+  }
+
+  private ReadyTracker(KubernetesClient client, boolean abTests) {
     informers.add(track(client, InferenceService.class));
-    informers.add(track(client, ABTest.class));
+    if (abTests) {
+      informers.add(track(client, ABTest.class));
+    }
+  }
+
+  /** A tracker of InferenceServices alone (for a server where only that CRD is installed, as the peer's). */
+  public static ReadyTracker inferenceServicesOnly(KubernetesClient client) {
+    return new ReadyTracker(client, false);
   }
 
   private <S extends MlServingStatus, T extends CustomResource<?, S>> SharedIndexInformer<T> track(

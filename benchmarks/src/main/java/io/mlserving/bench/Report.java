@@ -26,6 +26,8 @@ final class Report {
   private final Map<String, Object> root = new LinkedHashMap<>();
   private final Map<String, Map<String, Object>> keys = new LinkedHashMap<>();
   private final Map<String, String> errors = new LinkedHashMap<>();
+  private final Map<String, Map<String, Object>> realKeys = new LinkedHashMap<>();
+  private final Map<String, Object> realSetup = new LinkedHashMap<>();
 
   Report(Scale scale) {
     this.scale = scale;
@@ -46,24 +48,103 @@ final class Report {
     keys.put(name, k);
   }
 
+  /**
+   * A real-server key: our figure, the peer's from the same run, their ratio (null where it means nothing),
+   * the mock-mode figure that measures the same thing (null if none) and the target.
+   */
+  void realKey(String name, Object ours, Object peer, Object ratio, String unit, String target, boolean pass,
+      Map<String, Object> mock, Map<String, Object> detail) {
+    Map<String, Object> k = new LinkedHashMap<>();
+    k.put("value", ours);
+    k.put("peer", peer);
+    k.put("ratio_to_peer", ratio);
+    k.put("unit", unit);
+    k.put("target", target);
+    k.put("pass", pass);
+    k.put("mock", mock == null ? null : mock.get("value"));
+    k.put("detail", detail);
+    realKeys.put(name, k);
+  }
+
+  /** How the real-server mode ran (server, workload, load on the machine), for latest.json. */
+  void realSetup(Map<String, Object> setup) {
+    realSetup.putAll(setup);
+  }
+
+  /**
+   * Keeps the mock-mode results of an earlier run (when this run is real-server only), so latest.json holds
+   * both; they keep the date and mode of the run that measured them.
+   */
+  @SuppressWarnings("unchecked")
+  void keepMock(com.fasterxml.jackson.databind.JsonNode previous) {
+    Map<String, Object> old = new ObjectMapper().convertValue(previous, Map.class);
+    Map<String, Object> results = (Map<String, Object>) old.get("results");
+    if (results != null) {
+      results.forEach((k, v) -> keys.put(k, (Map<String, Object>) v));
+      root.put("mode", old.get("mode"));
+      root.put("mock_measured", Map.of("date", String.valueOf(old.get("date")), "mode", String.valueOf(old.get("mode")),
+          "duration_s", String.valueOf(old.get("duration_s"))));
+      if (old.get("scale") != null) {
+        root.put("scale", old.get("scale"));
+      }
+      if (old.get("notes") != null) {
+        root.put("notes", old.get("notes"));
+      }
+    }
+  }
+
+  /**
+   * Keeps the real-server keys of an earlier run (when this run is mock-mode only), so latest.json holds both;
+   * their setup says when and under which load they were measured.
+   */
+  @SuppressWarnings("unchecked")
+  void keepReal(com.fasterxml.jackson.databind.JsonNode previous) {
+    Map<String, Object> old = new ObjectMapper().convertValue(previous, Map.class);
+    Object real = old.get("real_server");
+    if (real instanceof Map<?, ?> keysByName && realKeys.isEmpty()) {
+      ((Map<String, Map<String, Object>>) keysByName).forEach(realKeys::put);
+      Object setup = old.get("real_server_setup");
+      if (setup instanceof Map<?, ?> m) {
+        realSetup.putAll((Map<String, Object>) m);
+        realSetup.putIfAbsent("measured_on", String.valueOf(old.get("date")));
+      }
+    }
+  }
+
+  /** The mock-mode results held so far (measured now or kept from an earlier run), as latest.json has them. */
+  com.fasterxml.jackson.databind.JsonNode resultsJson() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("results", keys);
+    Object measured = root.get("mock_measured");
+    m.put("mode", measured instanceof Map<?, ?> mm ? mm.get("mode") : root.get("mode"));
+    m.put("date", measured instanceof Map<?, ?> mm ? mm.get("date") : root.get("date"));
+    return new ObjectMapper().valueToTree(m);
+  }
+
   void error(String scenario, String message) {
     errors.put(scenario, message);
   }
 
   void finish(double seconds) {
     root.put("duration_s", Benchmark.round(seconds, 1));
-    root.put("scale", scale.describe());
+    root.putIfAbsent("scale", scale.describe());
     Map<String, Object> ordered = new LinkedHashMap<>();
     for (String k : ORDER) {
       ordered.put(k, keys.getOrDefault(k, Map.of("value", "not measured", "pass", false)));
     }
     keys.forEach(ordered::putIfAbsent);
     root.put("results", ordered);
-    root.put("all_pass", ordered.values().stream().allMatch(v -> Boolean.TRUE.equals(((Map<?, ?>) v).get("pass"))));
+    boolean allPass = ordered.values().stream().allMatch(v -> Boolean.TRUE.equals(((Map<?, ?>) v).get("pass")));
+    if (!realKeys.isEmpty()) {
+      root.put("real_server", realKeys);
+      root.put("real_server_setup", realSetup);
+      allPass &= realKeys.values().stream().allMatch(v -> Boolean.TRUE.equals(v.get("pass")));
+    }
+    root.put("all_pass", allPass);
     if (!errors.isEmpty()) {
       root.put("errors", errors);
     }
-    root.put("notes", notes());
+    root.putIfAbsent("notes", notes());
   }
 
   private static Map<String, Object> machine() {
@@ -151,6 +232,10 @@ final class Report {
     sb.append(root.get("date")).append(" · ").append(machine.get("cores")).append(" cores · ")
         .append(machine.get("jvm")).append(" · max heap ").append(machine.get("max_heap_mib")).append(" MiB · ")
         .append(root.get("duration_s")).append(" s\n\n");
+    if (root.get("mock_measured") instanceof Map<?, ?> kept) {
+      sb.append("Mock-mode figures kept from the run of ").append(kept.get("date")).append(" (")
+          .append(kept.get("mode")).append(" mode); this run measured the real server only.\n\n");
+    }
     sb.append("| key | value | target | aim | result |\n|---|---|---|---|---|\n");
     Map<String, Object> results = (Map<String, Object>) root.get("results");
     results.forEach((name, v) -> {
@@ -166,10 +251,31 @@ final class Report {
     if (scaleMap != null && scaleMap.get("scaled_down") != null) {
       sb.append("\n").append(scaleMap.get("scaled_down")).append("\n");
     }
+    if (!realKeys.isEmpty()) {
+      realMarkdown(sb);
+    }
     if (root.get("errors") != null) {
       sb.append("\nErrors: ").append(root.get("errors")).append("\n");
     }
     sb.append("\nDetails, method and notes: latest.json.\n");
     return sb.toString();
+  }
+
+  private void realMarkdown(StringBuilder sb) {
+    sb.append("\n## Real server (kube-apiserver v1.20.2, side by side with the plain JOSDK peer)\n\n");
+    if (realSetup.get("summary") != null) {
+      sb.append(realSetup.get("summary")).append("\n\n");
+    }
+    sb.append("| key | ours | peer | ours / peer | mock (same measure) | target | result |\n")
+        .append("|---|---|---|---|---|---|---|\n");
+    realKeys.forEach((name, k) -> {
+      String unit = "s".equals(k.get("unit")) ? " s" : "";
+      sb.append("| ").append(name).append(" | ").append(k.get("value")).append(unit).append(" | ")
+          .append(k.get("peer")).append(unit).append(" | ")
+          .append(k.get("ratio_to_peer") == null ? "" : k.get("ratio_to_peer")).append(" | ")
+          .append(k.get("mock") == null ? "" : k.get("mock")).append(" | ").append(k.get("target")).append(" | ")
+          .append("(report)".equals(k.get("target")) ? "reported"
+              : Boolean.TRUE.equals(k.get("pass")) ? "pass" : "**MISS**").append(" |\n");
+    });
   }
 }

@@ -39,12 +39,17 @@ public final class AuditLog {
     public static final Mark START = new Mark(0, Instant.EPOCH);
   }
 
-  /** One completed request. */
+  /** One completed request; {@code received} is when the server got it, {@code time} when it answered. */
   public record Entry(Instant time, String user, String userAgent, String verb, String apiGroup, String apiVersion,
       String resource, String subresource, String namespace, String name, int code, String uri,
-      String authorization) {
+      String authorization, Instant received) {
     public boolean isWrite() {
       return WRITE_VERBS.contains(verb);
+    }
+
+    /** The server's time for the request (received to answered), in milliseconds. */
+    public double latencyMs() {
+      return received == null ? Double.NaN : java.time.Duration.between(received, time).toNanos() / 1e6;
     }
 
     /** {@code resource/subresource}, or just the resource. */
@@ -80,14 +85,25 @@ public final class AuditLog {
 
   /** Every completed request after {@code since} (stage ResponseComplete; a watch counts once it ends). */
   public List<Entry> entries(Mark since) {
+    return read(since).entries();
+  }
+
+  /** What {@link #read} found: the entries, and the mark just after the last complete line read. */
+  public record Read(List<Entry> entries, Mark next) {}
+
+  /**
+   * As {@link #entries}, with the mark to read on from next time: a poller that reads only what was appended
+   * since its previous read (the log of a burst is megabytes).
+   */
+  public Read read(Mark since) {
     List<Entry> entries = new ArrayList<>();
     if (!Files.exists(file)) {
-      return entries;
+      return new Read(entries, since);
     }
     try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
       long length = in.length();
       if (since.offset() >= length) {
-        return entries;
+        return new Read(entries, since);
       }
       byte[] bytes = new byte[Math.toIntExact(length - since.offset())];
       in.seek(since.offset());
@@ -100,10 +116,11 @@ public final class AuditLog {
           parse(line).ifPresent(entries::add);
         }
       }
+      long next = since.offset() + text.substring(0, end + 1).getBytes(StandardCharsets.UTF_8).length;
+      return new Read(entries, new Mark(next, Instant.now()));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the audit log " + file, e);
     }
-    return entries;
   }
 
   private static java.util.Optional<Entry> parse(String line) {
@@ -130,7 +147,8 @@ public final class AuditLog {
         text(ref, "name"),
         e.path("responseStatus").path("code").asInt(0),
         e.path("requestURI").asText(),
-        text(e.path("annotations"), "authorization.k8s.io/decision")));
+        text(e.path("annotations"), "authorization.k8s.io/decision"),
+        e.hasNonNull("requestReceivedTimestamp") ? Instant.parse(e.path("requestReceivedTimestamp").asText()) : null));
   }
 
   private static String text(JsonNode node, String field) {

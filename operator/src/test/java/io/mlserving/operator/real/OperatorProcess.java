@@ -58,13 +58,21 @@ public final class OperatorProcess implements AutoCloseable {
 
   /** {@code run args...} as {@code account}, with {@code env} added to the environment. */
   public static OperatorProcess start(ChartServiceAccount account, Map<String, String> env, List<String> args) {
+    // Two cores shared by a control plane and the tests: start fast, stay small.
+    return start(account, jar(), List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx512m"), env, args);
+  }
+
+  /**
+   * {@code java jvmArgs -jar jar run args...} as {@code account}: the benchmark runs our jar with the JVM's
+   * defaults (as users run it, not the tests' fast-start flags) and the plain JOSDK peer's jar the same way.
+   */
+  public static OperatorProcess start(ChartServiceAccount account, Path jar, List<String> jvmArgs,
+      Map<String, String> env, List<String> args) {
     int n = COUNT.incrementAndGet();
     String identity = "it-operator-" + n;
-    List<String> command = new ArrayList<>(List.of(
-        Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-        // Two cores shared by a control plane and the tests: start fast, stay small.
-        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx512m",
-        "-jar", jar().toString(), "run"));
+    List<String> command = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString()));
+    command.addAll(jvmArgs);
+    command.addAll(List.of("-jar", jar.toString(), "run"));
     if (args.stream().noneMatch(a -> a.startsWith("--http-port"))) {
       command.add("--http-port=-1");
     }

@@ -30,11 +30,17 @@ public final class IstioCrds {
 
   private IstioCrds() {}
 
-  /** The vendored file, as the test classpath holds it. */
+  /**
+   * The vendored file, as the test classpath holds it; from the checkout when the classpath has it inside a
+   * jar (the benchmark's shaded jar, run from the project root).
+   */
   public static Path file() {
     URL url = IstioCrds.class.getResource(RESOURCE);
     if (url == null) {
       throw new IllegalStateException(RESOURCE + " is not on the test classpath: it is committed as " + VENDORED);
+    }
+    if ("jar".equals(url.getProtocol())) {
+      return io.mlserving.operator.crd.CrdFiles.projectRoot().resolve(VENDORED);
     }
     try {
       return Path.of(url.toURI());
