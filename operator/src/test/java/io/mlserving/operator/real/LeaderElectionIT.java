@@ -204,9 +204,10 @@ class LeaderElectionIT {
 
   /** A replica watching {@code ns} with its Lease in {@code ns}, its User-Agent naming it. */
   private Replica start(String ns, String name) {
-    // The chart with leader election, its Lease (and so its Role) in the test's namespace.
-    ChartServiceAccount account = ChartServiceAccount.of(cp,
-        "replicaCount: 2\nleaderElection:\n  enabled: true\n  leaseNamespace: " + ns + "\n");
+    // The chart with leader election, its Lease (and so its Role) in the test's namespace; names of its own,
+    // so that the shared control plane's default ServiceAccount and bindings stay as the other classes expect.
+    ChartServiceAccount account = ChartServiceAccount.of(cp, "fullnameOverride: le-" + ns
+        + "\nreplicaCount: 2\nleaderElection:\n  enabled: true\n  leaseNamespace: " + ns + "\n");
     user = account.user();
     String userAgent = "mlserving-operator-it/" + ns + "/" + name;
     Map<String, String> env = new HashMap<>();
