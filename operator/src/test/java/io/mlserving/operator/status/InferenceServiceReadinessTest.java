@@ -150,6 +150,25 @@ class InferenceServiceReadinessTest {
     assertThat(v.message()).contains("Pod iris-x: container predictor is in CrashLoopBackOff");
   }
 
+  /** Which pod events may start a reconcile: only pods that show something the verdict reports. */
+  @Test
+  void onlyPodsInTroubleAreWorthAReconcile() {
+    Pod healthyLoader = pod("a", new ContainerStatusBuilder().withName("model-loader")
+        .withNewState().withNewTerminated().withExitCode(0).endTerminated().endState().build());
+    Pod noStatus = new PodBuilder().withNewMetadata().withName("b").endMetadata().build();
+    Pod crashingLoader = pod("c", new ContainerStatusBuilder().withName("model-loader")
+        .withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState().build());
+    Pod unpullablePredictor = new PodBuilder().withNewMetadata().withName("d").endMetadata().withNewStatus()
+        .addToContainerStatuses(new ContainerStatusBuilder().withName("predictor")
+            .withNewState().withNewWaiting().withReason("ImagePullBackOff").endWaiting().endState().build())
+        .endStatus().build();
+    assertThat(InferenceServiceReadiness.troubled(healthyLoader)).isFalse();
+    assertThat(InferenceServiceReadiness.troubled(noStatus)).isFalse();
+    assertThat(InferenceServiceReadiness.troubled(null)).isFalse();
+    assertThat(InferenceServiceReadiness.troubled(crashingLoader)).isTrue();
+    assertThat(InferenceServiceReadiness.troubled(unpullablePredictor)).isTrue();
+  }
+
   private static Pod pod(String name, io.fabric8.kubernetes.api.model.ContainerStatus loader) {
     return new PodBuilder().withNewMetadata().withName(name).endMetadata()
         .withNewStatus().addToInitContainerStatuses(loader).endStatus().build();
