@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = {
-        "mlserving-operator: ML serving patterns (InferenceService, ABTest, ShadowTest, CircuitBreaker)"
+        "mlserving-operator: ML serving patterns (InferenceService, ABTest, ShadowTest, CircuitBreaker, Canary)"
             + " as Kubernetes custom resources.",
         "",
         "  render    print the objects the operator would create, from YAML files, with no cluster",

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.mlserving.operator.api.v1alpha1.ABTest;
+import io.mlserving.operator.api.v1alpha1.Canary;
 import io.mlserving.operator.api.v1alpha1.CircuitBreaker;
 import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.api.v1alpha1.MlServing;
@@ -38,7 +39,8 @@ public final class ResourceLoader {
       "InferenceService", InferenceService.class,
       "ABTest", ABTest.class,
       "ShadowTest", ShadowTest.class,
-      "CircuitBreaker", CircuitBreaker.class);
+      "CircuitBreaker", CircuitBreaker.class,
+      "Canary", Canary.class);
 
   /** A custom resource read from {@code file}. */
   public record Loaded(Path file, HasMetadata resource) {
@@ -141,7 +143,7 @@ public final class ResourceLoader {
     Class<? extends HasMetadata> type = KINDS.get(kind);
     if (!apiVersion.equals(MlServing.API_VERSION) || type == null) {
       errors.add(new Error(file + ": " + id + ": " + (type == null ? "kind: unknown kind " + kind
-          + " (expected one of InferenceService, ABTest, ShadowTest, CircuitBreaker)"
+          + " (expected one of InferenceService, ABTest, ShadowTest, CircuitBreaker, Canary)"
           : "apiVersion: unknown version " + apiVersion + " (expected " + MlServing.API_VERSION + ")")));
       return;
     }

@@ -58,6 +58,10 @@ final class RunCommand implements Callable<Integer> {
       + " default 8080)")
   Integer httpPort;
 
+  @Option(names = "--prometheus-url", description = "Prometheus a Canary's metric gates ask when its spec names none"
+      + " (env MLSERVING_PROMETHEUS_URL, default none)")
+  String prometheusUrl;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -119,6 +123,7 @@ final class RunCommand implements Callable<Integer> {
         leaderElection == null ? env.leaderElection() : leaderElection,
         Optional.ofNullable(leaseNamespace).orElse(env.leaseNamespace()),
         httpPort == null ? env.httpPort() : httpPort,
-        env.firstStatusGrace());
+        env.firstStatusGrace(),
+        Optional.ofNullable(prometheusUrl).orElse(env.prometheusUrl()));
   }
 }

@@ -21,6 +21,7 @@ import java.util.stream.Collectors;
  * @param httpPort port of /healthz, /readyz and /metrics; 0 picks a free port, a negative one disables them
  * @param firstStatusGrace how long a new InferenceService that is merely rolling out may go without a status:
  *     one that becomes Ready (or fails) sooner gets its first status then, in one write instead of two
+ * @param prometheusUrl the Prometheus a Canary's metric gates ask when its spec names none; null when unset
  */
 public record OperatorSettings(
     Set<String> watchNamespaces,
@@ -30,7 +31,8 @@ public record OperatorSettings(
     boolean leaderElection,
     String leaseNamespace,
     int httpPort,
-    Duration firstStatusGrace) {
+    Duration firstStatusGrace,
+    String prometheusUrl) {
 
   public static final String ENV_WATCH_NAMESPACES = "MLSERVING_WATCH_NAMESPACES";
   public static final String ENV_ISTIO_API = "MLSERVING_ISTIO_API";
@@ -41,6 +43,7 @@ public record OperatorSettings(
   public static final String ENV_POD_NAMESPACE = "POD_NAMESPACE";
   public static final String ENV_FIRST_STATUS_GRACE = "MLSERVING_FIRST_STATUS_GRACE";
   public static final Duration DEFAULT_FIRST_STATUS_GRACE = Duration.ofSeconds(10);
+  public static final String ENV_PROMETHEUS_URL = "MLSERVING_PROMETHEUS_URL";
 
   /**
    * Defaults: all namespaces, default loader images, Istio API detected, text logs, no leader election, a
@@ -48,7 +51,7 @@ public record OperatorSettings(
    */
   public static OperatorSettings defaults() {
     return new OperatorSettings(Set.of(), LoaderImages.defaults(), "auto", false, false, null, 8080,
-        DEFAULT_FIRST_STATUS_GRACE);
+        DEFAULT_FIRST_STATUS_GRACE, null);
   }
 
   /** Settings read from {@code env} (for example {@code System::getenv}). */
@@ -68,13 +71,20 @@ public record OperatorSettings(
         "true".equalsIgnoreCase(trim(env.apply(ENV_LEADER_ELECTION))),
         lease == null || lease.isBlank() ? null : lease.trim(),
         port == null || port.isBlank() ? 8080 : Integer.parseInt(port.trim()),
-        grace == null || grace.isBlank() ? DEFAULT_FIRST_STATUS_GRACE : duration(ENV_FIRST_STATUS_GRACE, grace));
+        grace == null || grace.isBlank() ? DEFAULT_FIRST_STATUS_GRACE : duration(ENV_FIRST_STATUS_GRACE, grace),
+        blankToNull(env.apply(ENV_PROMETHEUS_URL)));
   }
 
   /** The same settings with another first-status grace (tests set 0 to see every intermediate status). */
   public OperatorSettings withFirstStatusGrace(Duration grace) {
     return new OperatorSettings(watchNamespaces, loaderImages, istioApi, jsonLogs, leaderElection, leaseNamespace,
-        httpPort, grace);
+        httpPort, grace, prometheusUrl);
+  }
+
+  /** The same settings with another default Prometheus URL (null: none). */
+  public OperatorSettings withPrometheusUrl(String url) {
+    return new OperatorSettings(watchNamespaces, loaderImages, istioApi, jsonLogs, leaderElection, leaseNamespace,
+        httpPort, firstStatusGrace, blankToNull(url));
   }
 
   /** A comma-separated list of namespaces as a set; blank means all namespaces (empty set). */
@@ -92,6 +102,10 @@ public record OperatorSettings(
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
     }
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.trim();
   }
 
   private static String trim(String s) {

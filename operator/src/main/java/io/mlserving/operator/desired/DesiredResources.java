@@ -2,6 +2,7 @@ package io.mlserving.operator.desired;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.mlserving.operator.api.v1alpha1.ABTest;
+import io.mlserving.operator.api.v1alpha1.Canary;
 import io.mlserving.operator.api.v1alpha1.CircuitBreaker;
 import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.api.v1alpha1.ShadowTest;
@@ -16,7 +17,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Every object a custom resource of any of the four kinds generates: what the operator applies and what
+ * Every object a custom resource of any of the five kinds generates: what the operator applies and what
  * {@code render} prints. Pure: no I/O, no clock.
  */
 public final class DesiredResources {
@@ -52,10 +53,10 @@ public final class DesiredResources {
 
   /**
    * The objects {@code cr} generates, in a stable order per kind (InferenceService: Deployment, Service,
-   * HorizontalPodAutoscaler; ABTest and ShadowTest: apex Service, VirtualService; CircuitBreaker:
+   * HorizontalPodAutoscaler; ABTest, ShadowTest and Canary: apex Service, VirtualService; CircuitBreaker:
    * DestinationRule). {@code images} matters only to InferenceServices, {@code api} only to the others.
    *
-   * @throws IllegalArgumentException for a kind that is not one of the four, or a spec the CRD schema rejects
+   * @throws IllegalArgumentException for a kind that is not one of the five, or a spec the CRD schema rejects
    */
   public static List<HasMetadata> of(HasMetadata cr, LoaderImages images, IstioApi api) {
     return of(cr, images, Apis.of(api), Map.of());
@@ -69,7 +70,7 @@ public final class DesiredResources {
    * {@code render} the files it read. Without an autoscaling API an InferenceService generates no
    * HorizontalPodAutoscaler (its status says why).
    *
-   * @throws IllegalArgumentException for a kind that is not one of the four, or a spec the CRD schema rejects
+   * @throws IllegalArgumentException for a kind that is not one of the five, or a spec the CRD schema rejects
    * @throws NullPointerException for an Istio kind when {@code apis} has no Istio version
    */
   public static List<HasMetadata> of(HasMetadata cr, LoaderImages images, Apis apis,
@@ -89,8 +90,12 @@ public final class DesiredResources {
     if (cr instanceof CircuitBreaker cb) {
       return CircuitBreakerResources.all(cb, version);
     }
+    if (cr instanceof Canary c) {
+      // At the weight its status holds: the operator passes the status it is about to write, render none.
+      return CanaryResources.all(c, version, portName(inferenceServices, c.getSpec().getStable()));
+    }
     throw new IllegalArgumentException("no generated objects for kind " + cr.getKind()
-        + ": expected InferenceService, ABTest, ShadowTest or CircuitBreaker");
+        + ": expected InferenceService, ABTest, ShadowTest, CircuitBreaker or Canary");
   }
 
   private static String portName(Map<String, InferenceService> isvcs, String name) {

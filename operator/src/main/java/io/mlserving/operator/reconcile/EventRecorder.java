@@ -51,6 +51,10 @@ public final class EventRecorder {
     if (now.isEmpty() || Reason.Progressing.name().equals(now.get().getReason())) {
       return Optional.empty();
     }
+    if (Reason.Promoted.name().equals(now.get().getReason()) || Reason.RolledBack.name().equals(now.get().getReason())) {
+      // A Canary records its rollout's events itself (each step, promotion, rollback), with what happened.
+      return Optional.empty();
+    }
     if (was.isPresent() && Objects.equals(was.get().getStatus(), now.get().getStatus())
         && Objects.equals(was.get().getReason(), now.get().getReason())) {
       return Optional.empty();
@@ -70,20 +74,25 @@ public final class EventRecorder {
       }
       failing.put(key, Boolean.TRUE);
     }
+    return Optional.of(event(resource, ready ? "Normal" : "Warning", c.getReason(), c.getMessage()));
+  }
+
+  /** An Event about {@code resource} now: {@code type} Normal or Warning, a CamelCase reason, a note. */
+  public Event event(HasMetadata resource, String type, String reason, String note) {
     var time = clock.instant().truncatedTo(ChronoUnit.MICROS);
-    return Optional.of(new EventBuilder()
+    return new EventBuilder()
         .withNewMetadata()
           .withName(resource.getMetadata().getName() + "." + Long.toHexString(time.toEpochMilli())
-              + Integer.toHexString(Math.abs(Objects.hash(c.getReason(), c.getMessage())) & 0xfff))
+              + Integer.toHexString(Math.abs(Objects.hash(reason, note)) & 0xfff))
           .withNamespace(resource.getMetadata().getNamespace())
         .endMetadata()
         .withEventTime(new MicroTime(MICRO.format(time)))
         .withReportingController(REPORTING_CONTROLLER)
         .withReportingInstance(instance)
         .withAction("Reconcile")
-        .withReason(c.getReason())
-        .withType(ready ? "Normal" : "Warning")
-        .withNote(truncate(c.getMessage()))
+        .withReason(reason)
+        .withType(type)
+        .withNote(truncate(note))
         .withRegarding(new ObjectReferenceBuilder()
             .withApiVersion(resource.getApiVersion())
             .withKind(resource.getKind())
@@ -92,19 +101,26 @@ public final class EventRecorder {
             .withUid(resource.getMetadata().getUid())
             .withResourceVersion(resource.getMetadata().getResourceVersion())
             .build())
-        .build());
+        .build();
+  }
+
+  /** Records an Event of {@code type} (Normal or Warning) about {@code resource}; never throws. */
+  public void record(KubernetesClient client, HasMetadata resource, String type, String reason, String note) {
+    create(client, resource, event(resource, type, reason, note));
   }
 
   /** Records the transition's event, if any; never throws. */
   public void record(KubernetesClient client, HasMetadata resource, List<Condition> before, List<Condition> after) {
-    transition(resource, before, after).ifPresent(event -> {
-      try {
-        client.resource(event).create();
-      } catch (RuntimeException e) {
-        LOG.warn("Could not record event {} for {} {}/{}: {}", event.getReason(), resource.getKind(),
-            resource.getMetadata().getNamespace(), resource.getMetadata().getName(), e.getMessage());
-      }
-    });
+    transition(resource, before, after).ifPresent(event -> create(client, resource, event));
+  }
+
+  private static void create(KubernetesClient client, HasMetadata resource, Event event) {
+    try {
+      client.resource(event).create();
+    } catch (RuntimeException e) {
+      LOG.warn("Could not record event {} for {} {}/{}: {}", event.getReason(), resource.getKind(),
+          resource.getMetadata().getNamespace(), resource.getMetadata().getName(), e.getMessage());
+    }
   }
 
   private static String truncate(String s) {

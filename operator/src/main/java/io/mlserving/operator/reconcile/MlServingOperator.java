@@ -9,12 +9,17 @@ import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import io.mlserving.operator.analysis.CanaryChecker;
+import io.mlserving.operator.analysis.PrometheusCanaryChecker;
+import io.mlserving.operator.analysis.PrometheusClient;
+import io.mlserving.operator.analysis.PrometheusClients;
 import io.mlserving.operator.config.Identity;
 import io.mlserving.operator.config.OperatorSettings;
 import io.mlserving.operator.desired.AutoscalingApi;
 import io.mlserving.operator.desired.IstioApi;
 import io.mlserving.operator.reconcile.isvc.InferenceServiceReconciler;
 import io.mlserving.operator.reconcile.traffic.ABTestReconciler;
+import io.mlserving.operator.reconcile.traffic.CanaryReconciler;
 import io.mlserving.operator.reconcile.traffic.CircuitBreakerReconciler;
 import io.mlserving.operator.reconcile.traffic.ShadowTestReconciler;
 import java.time.Clock;
@@ -53,6 +58,17 @@ public final class MlServingOperator {
    */
   public static Built build(KubernetesClient client, OperatorSettings settings, Clock clock, Metrics metrics,
       String identity, LeaderCallbacks leaderCallbacks) {
+    return build(client, settings, clock, metrics, identity, leaderCallbacks, null, null);
+  }
+
+  /**
+   * As {@link #build(KubernetesClient, OperatorSettings, Clock, Metrics, String, LeaderCallbacks)}, with the
+   * Canary's metric checks made by {@code canaryChecker} (null: Prometheus, as the settings say) and its rollouts
+   * reported to {@code rolloutObserver} (null: nobody).
+   */
+  public static Built build(KubernetesClient client, OperatorSettings settings, Clock clock, Metrics metrics,
+      String identity, LeaderCallbacks leaderCallbacks, CanaryChecker canaryChecker,
+      CanaryReconciler.RolloutObserver rolloutObserver) {
     String me = identity != null ? identity : Identity.ofThisProcess();
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
@@ -84,6 +100,10 @@ public final class MlServingOperator {
     reconcilers.add(register(operator, new ABTestReconciler(istio, clock, events), settings));
     reconcilers.add(register(operator, new ShadowTestReconciler(istio, clock, events), settings));
     reconcilers.add(register(operator, new CircuitBreakerReconciler(istio, clock, events), settings));
+    CanaryChecker checker = canaryChecker != null ? canaryChecker
+        : new PrometheusCanaryChecker(new PrometheusClients(PrometheusClient.DEFAULT_TIMEOUT), settings.prometheusUrl());
+    reconcilers.add(register(operator, new CanaryReconciler(istio, clock, events, checker, rolloutObserver),
+        settings));
     return new Built(operator, List.copyOf(reconcilers));
   }
 

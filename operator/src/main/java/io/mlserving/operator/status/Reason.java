@@ -24,6 +24,10 @@ public enum Reason {
   IstioNotInstalled(true),
   /** spec.autoscaling is set but the cluster serves no HorizontalPodAutoscaler API. */
   AutoscalingUnavailable(true),
+  /** Canary: every step passed and the canary gets 100 % (Ready=True). */
+  Promoted(false),
+  /** Canary: a metric failed too often or a step stalled past progressDeadline; the canary gets 0 %. */
+  RolledBack(true),
   /** A write to the API server failed; the operator retries with back-off. */
   ReconcileError(true);
 

@@ -2,6 +2,7 @@ package io.mlserving.operator.validation;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.mlserving.operator.api.v1alpha1.ABTest;
+import io.mlserving.operator.api.v1alpha1.Canary;
 import io.mlserving.operator.api.v1alpha1.CircuitBreaker;
 import io.mlserving.operator.api.v1alpha1.HostRoutingSpec;
 import io.mlserving.operator.api.v1alpha1.InferenceService;
@@ -41,6 +42,9 @@ public final class CrossChecks {
     } else if (resource instanceof ShadowTest st && st.getSpec() != null) {
       refs.put("spec.primary", st.getSpec().getPrimary());
       refs.put("spec.shadow", st.getSpec().getShadow());
+    } else if (resource instanceof Canary c && c.getSpec() != null) {
+      refs.put("spec.stable", c.getSpec().getStable());
+      refs.put("spec.canary", c.getSpec().getCanary());
     } else if (resource instanceof CircuitBreaker cb && cb.getSpec() != null) {
       refs.put("spec.inferenceService", cb.getSpec().getInferenceService());
     }
@@ -48,11 +52,10 @@ public final class CrossChecks {
     return refs;
   }
 
-  /** The host an ABTest or ShadowTest serves: spec.host, or metadata.name when unset. */
+  /** The host an ABTest, ShadowTest or Canary serves: spec.host, or metadata.name when unset. */
   public static Optional<String> host(HasMetadata resource) {
-    HostRoutingSpec spec = resource instanceof ABTest ab ? ab.getSpec()
-        : resource instanceof ShadowTest st ? st.getSpec() : null;
-    if (spec == null && !(resource instanceof ABTest || resource instanceof ShadowTest)) {
+    HostRoutingSpec spec = hostRoutingSpec(resource);
+    if (spec == null && !servesHost(resource)) {
       return Optional.empty();
     }
     String host = spec == null ? null : spec.getHost();
@@ -107,9 +110,18 @@ public final class CrossChecks {
                 + "; delete one of them or change this one"));
   }
 
+  private static boolean servesHost(HasMetadata resource) {
+    return resource instanceof ABTest || resource instanceof ShadowTest || resource instanceof Canary;
+  }
+
+  private static HostRoutingSpec hostRoutingSpec(HasMetadata resource) {
+    return resource instanceof ABTest ab ? ab.getSpec()
+        : resource instanceof ShadowTest st ? st.getSpec()
+        : resource instanceof Canary c ? c.getSpec() : null;
+  }
+
   private static String hostField(HasMetadata resource) {
-    HostRoutingSpec spec = resource instanceof ABTest ab ? ab.getSpec()
-        : resource instanceof ShadowTest st ? st.getSpec() : null;
+    HostRoutingSpec spec = hostRoutingSpec(resource);
     return spec != null && spec.getHost() != null ? "spec.host" : "metadata.name";
   }
 

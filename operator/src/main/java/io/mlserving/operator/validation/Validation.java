@@ -4,6 +4,10 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.mlserving.operator.api.v1alpha1.ABTest;
 import io.mlserving.operator.api.v1alpha1.ABTestSpec;
 import io.mlserving.operator.api.v1alpha1.AutoscalingSpec;
+import io.mlserving.operator.api.v1alpha1.Canary;
+import io.mlserving.operator.api.v1alpha1.CanaryAnalysis;
+import io.mlserving.operator.api.v1alpha1.CanaryMetric;
+import io.mlserving.operator.api.v1alpha1.CanarySpec;
 import io.mlserving.operator.api.v1alpha1.CircuitBreaker;
 import io.mlserving.operator.api.v1alpha1.CircuitBreakerSpec;
 import io.mlserving.operator.api.v1alpha1.ConnectionPool;
@@ -14,6 +18,7 @@ import io.mlserving.operator.api.v1alpha1.MlServing;
 import io.mlserving.operator.api.v1alpha1.ModelSpec;
 import io.mlserving.operator.api.v1alpha1.OutlierDetection;
 import io.mlserving.operator.api.v1alpha1.PredictorSpec;
+import io.mlserving.operator.api.v1alpha1.PrometheusRef;
 import io.mlserving.operator.api.v1alpha1.Retries;
 import io.mlserving.operator.api.v1alpha1.Route;
 import io.mlserving.operator.api.v1alpha1.ShadowTest;
@@ -30,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -54,6 +60,8 @@ public final class Validation {
   private static final Pattern MOUNT_PATH = Pattern.compile(ModelSpec.MOUNT_PATH);
   // UNIX_LINES: '.' then excludes only '\n', as in RE2, which the API server matches CRD patterns with.
   private static final Pattern HEALTH_PATH = Pattern.compile(PredictorSpec.HEALTH_PATH, Pattern.UNIX_LINES);
+  private static final Pattern PROMETHEUS_URL = Pattern.compile(PrometheusRef.URL);
+  private static final Pattern PLACEHOLDER = Pattern.compile(CanaryMetric.PLACEHOLDER);
   private static final Pattern CREDENTIALS_URI = Pattern.compile(ModelSpec.CREDENTIALS_URI);
   private static final int LABEL_MAX = MlServing.DNS_LABEL_MAX_LENGTH;
   private static final int SUBDOMAIN_MAX = MlServing.DNS_SUBDOMAIN_MAX_LENGTH;
@@ -73,6 +81,8 @@ public final class Validation {
       shadowTest(st.getSpec(), out);
     } else if (resource instanceof CircuitBreaker cb) {
       circuitBreaker(cb.getSpec(), out);
+    } else if (resource instanceof Canary c) {
+      canary(c.getSpec(), out);
     } else {
       out.add(new Problem("kind", "unknown kind " + resource.getKind()));
     }
@@ -274,7 +284,10 @@ public final class Validation {
       }
       duration(sticky.getMaxAge(), StickySession.MAX_AGE_MIN, "spec.stickySession.maxAge", out);
     }
-    Retries r = spec.getRetries();
+    retries(spec.getRetries(), out);
+  }
+
+  private static void retries(Retries r, List<Problem> out) {
     if (r != null) {
       if (r.getAttempts() == null) {
         out.add(new Problem("spec.retries.attempts", "is required"));
@@ -352,6 +365,102 @@ public final class Validation {
     Double mirror = spec.getMirrorPercent();
     if (mirror != null && (mirror.isNaN() || mirror < 0 || mirror > MlServing.PERCENT_MAX)) {
       out.add(new Problem("spec.mirrorPercent", "must be between 0 and " + MlServing.PERCENT_MAX + ", got " + mirror));
+    }
+  }
+
+  // ---- Canary
+
+  private static void canary(CanarySpec spec, List<Problem> out) {
+    if (spec == null) {
+      out.add(new Problem("spec", "is required"));
+      return;
+    }
+    hostRouting(spec, out);
+    ref(spec.getStable(), "spec.stable", out);
+    ref(spec.getCanary(), "spec.canary", out);
+    if (spec.getStable() != null && spec.getStable().equals(spec.getCanary())) {
+      out.add(new Problem("spec.canary", CanarySpec.DISTINCT_MESSAGE));
+    }
+    List<Integer> steps = spec.getSteps() == null ? List.of() : spec.getSteps();
+    if (steps.isEmpty() || steps.size() > CanarySpec.MAX_STEPS) {
+      out.add(new Problem("spec.steps", "needs 1 to " + CanarySpec.MAX_STEPS + " steps, has " + steps.size()));
+    }
+    for (int i = 0; i < steps.size(); i++) {
+      Integer step = steps.get(i);
+      if (step == null) {
+        out.add(new Problem("spec.steps[" + i + "]", "is required"));
+      } else {
+        range(step, CanarySpec.MIN_STEP, CanarySpec.MAX_STEP, "spec.steps[" + i + "]", out);
+        if (i > 0 && steps.get(i - 1) != null && step <= steps.get(i - 1)) {
+          out.add(new Problem("spec.steps", CanarySpec.STEPS_MESSAGE + ": " + steps.get(i - 1) + " then " + step));
+        }
+      }
+    }
+    duration(spec.getStepInterval(), MlServing.DURATION_MIN, "spec.stepInterval", out);
+    duration(spec.getProgressDeadline(), MlServing.DURATION_MIN, "spec.progressDeadline", out);
+    Optional<Duration> interval = parse(spec.getStepInterval() == null ? CanarySpec.DEFAULT_STEP_INTERVAL
+        : spec.getStepInterval());
+    Optional<Duration> deadline = parse(spec.getProgressDeadline() == null ? CanarySpec.DEFAULT_PROGRESS_DEADLINE
+        : spec.getProgressDeadline());
+    if (interval.isPresent() && deadline.isPresent() && deadline.get().compareTo(interval.get()) <= 0) {
+      out.add(new Problem("spec.progressDeadline", CanarySpec.DEADLINE_MESSAGE + ": " + deadline.get().toSeconds()
+          + "s is not longer than " + interval.get().toSeconds() + "s"));
+    }
+    retries(spec.getRetries(), out);
+    CanaryAnalysis a = spec.getAnalysis();
+    if (a == null) {
+      return;
+    }
+    if (a.getPrometheus() != null) {
+      String url = a.getPrometheus().getUrl();
+      if (url == null || url.isEmpty()) {
+        out.add(new Problem("spec.analysis.prometheus.url", "is required"));
+      } else if (url.length() > PrometheusRef.URL_MAX_LENGTH || !PROMETHEUS_URL.matcher(url).matches()) {
+        out.add(new Problem("spec.analysis.prometheus.url", "must be an http or https URL such as"
+            + " http://prometheus.istio-system:9090, got " + url));
+      }
+    }
+    duration(a.getWindow(), MlServing.DURATION_MIN, "spec.analysis.window", out);
+    range(a.getFailureThreshold(), 1, CanaryAnalysis.MAX_FAILURE_THRESHOLD, "spec.analysis.failureThreshold", out);
+    range(a.getMinRequests(), 0, Integer.MAX_VALUE, "spec.analysis.minRequests", out);
+    List<CanaryMetric> metrics = a.getMetrics() == null ? List.of() : a.getMetrics();
+    if (metrics.isEmpty() || metrics.size() > CanaryAnalysis.MAX_METRICS) {
+      out.add(new Problem("spec.analysis.metrics", "needs 1 to " + CanaryAnalysis.MAX_METRICS + " metrics, has "
+          + metrics.size()));
+    }
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < metrics.size(); i++) {
+      CanaryMetric m = metrics.get(i);
+      String at = "spec.analysis.metrics[" + i + "]";
+      if (m.getName() == null || m.getName().isEmpty()) {
+        out.add(new Problem(at + ".name", "is required"));
+      } else if (m.getName().length() > LABEL_MAX || !DNS_1123_LABEL.matcher(m.getName()).matches()) {
+        out.add(new Problem(at + ".name", "must be a DNS label (lower case letters, digits, '-'): " + m.getName()));
+      } else if (!names.add(m.getName())) {
+        out.add(new Problem(at + ".name", CanaryAnalysis.UNIQUE_MESSAGE + ": " + m.getName() + " appears twice"));
+      } else if (m.getQuery() == null && !CanaryMetric.BUILT_IN.contains(m.getName())) {
+        out.add(new Problem(at + ".name", CanaryMetric.KNOWN_MESSAGE + "; got " + m.getName()
+            + " (or give it a query)"));
+      }
+      if (m.getMin() == null && m.getMax() == null) {
+        out.add(new Problem(at, CanaryMetric.BOUND_MESSAGE));
+      } else if (m.getMin() != null && m.getMax() != null && m.getMin() > m.getMax()) {
+        out.add(new Problem(at + ".min", CanaryMetric.ORDER_MESSAGE + ": " + m.getMin() + " > " + m.getMax()));
+      }
+      if (m.getQuery() != null) {
+        if (m.getQuery().isEmpty() || m.getQuery().length() > CanaryMetric.QUERY_MAX_LENGTH) {
+          out.add(new Problem(at + ".query", "must be 1 to " + CanaryMetric.QUERY_MAX_LENGTH + " characters"));
+        }
+        Matcher placeholder = PLACEHOLDER.matcher(m.getQuery());
+        while (placeholder.find()) {
+          if (!CanaryMetric.PLACEHOLDERS.contains(placeholder.group(1))) {
+            // Not admission's (CEL cannot say it well): the operator would send the braces to Prometheus.
+            out.add(new Problem(at + ".query", "unknown placeholder {{" + placeholder.group(1) + "}}; the query"
+                + " may use " + CanaryMetric.PLACEHOLDERS.stream().map(p -> "{{" + p + "}}")
+                    .collect(java.util.stream.Collectors.joining(", "))));
+          }
+        }
+      }
     }
   }
 

@@ -3,6 +3,7 @@ package io.mlserving.operator.reconcile.traffic;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.mlserving.operator.reconcile.EventRecorder;
 import io.mlserving.operator.api.v1alpha1.ABTest;
+import io.mlserving.operator.api.v1alpha1.Canary;
 import io.mlserving.operator.api.v1alpha1.ABTestStatus;
 import io.mlserving.operator.api.v1alpha1.ShadowTest;
 import io.mlserving.operator.desired.ABTestResources;
@@ -17,7 +18,7 @@ public class ABTestReconciler extends ReferencingReconciler<ABTest, ABTestStatus
   public static final String NAME = "abtest";
 
   public ABTestReconciler(Optional<IstioApi> istioApi, Clock clock, EventRecorder events) {
-    super(ABTest.class, List.of(ABTest.class, ShadowTest.class), istioApi, clock, events);
+    super(ABTest.class, List.of(ABTest.class, ShadowTest.class, Canary.class), istioApi, clock, events);
   }
 
   @Override

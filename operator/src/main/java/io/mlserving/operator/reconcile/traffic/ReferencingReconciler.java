@@ -200,18 +200,23 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
           + ". Nothing was generated for this " + kind() + "; it takes over by itself once the other is gone.");
     }
 
+    return applyAndReport(resource, next, isvcs, ctx);
+  }
+
+  /**
+   * With the references found and the host held: applies what the resource generates and reports Ready (True once
+   * every referenced InferenceService is Ready). The Canary overrides it to drive its rollout.
+   */
+  protected UpdateControl<P> applyAndReport(P resource, S next, Map<String, InferenceService> isvcs,
+      Context<P> ctx) {
     // The same desired-state code as render; loader images matter only to InferenceServices.
-    owned.sync(resource, DesiredResources.of(resource, null, DesiredResources.Apis.of(istioApi.get()), isvcs),
-        ctx.getClient());
+    syncOwned(resource, DesiredResources.of(resource, null, DesiredResources.Apis.of(istioApi.get()), isvcs), ctx);
 
     List<String> waiting = new ArrayList<>();
     for (String name : new LinkedHashSet<>(CrossChecks.references(resource).values())) {
       InferenceService isvc = isvcs.get(name);
-      if (isvc.getStatus() == null || !Conditions.isReady(isvc.getStatus().getConditions())) {
-        String why = isvc.getStatus() == null ? "no status yet"
-            : Conditions.find(isvc.getStatus().getConditions(), Conditions.READY)
-                .map(c -> c.getReason() + ": " + c.getMessage()).orElse("no Ready condition yet");
-        waiting.add("InferenceService " + name + " is not Ready (" + why + ")");
+      if (!isReady(isvc)) {
+        waiting.add("InferenceService " + name + " is not Ready (" + whyNotReady(isvc) + ")");
       }
     }
     if (!waiting.isEmpty()) {
@@ -220,6 +225,28 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
     }
     put(next, resource, Conditions.TRUE, Reason.Ready.name(), readyMessage(resource));
     return StatusUpdates.patchIfChanged(resource, next, ctx, events);
+  }
+
+  /** Applies {@code desired} and deletes what this resource generated before and no longer does. */
+  protected void syncOwned(P resource, List<HasMetadata> desired, Context<P> ctx) {
+    owned.sync(resource, desired, ctx.getClient());
+  }
+
+  /** Whether the InferenceService's Ready condition is True. */
+  protected static boolean isReady(InferenceService isvc) {
+    return isvc.getStatus() != null && Conditions.isReady(isvc.getStatus().getConditions());
+  }
+
+  /** Why an InferenceService is not Ready: its Ready reason and message. */
+  protected static String whyNotReady(InferenceService isvc) {
+    return isvc.getStatus() == null ? "no status yet"
+        : Conditions.find(isvc.getStatus().getConditions(), Conditions.READY)
+            .map(c -> c.getReason() + ": " + c.getMessage()).orElse("no Ready condition yet");
+  }
+
+  /** The recorder of this kind's Events. */
+  protected EventRecorder events() {
+    return events;
   }
 
   @Override
@@ -233,12 +260,12 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
     return StatusUpdates.errorPatchIfChanged(resource, next, ctx, events);
   }
 
-  private UpdateControl<P> notReady(P resource, S next, Context<P> ctx, String reason, String message) {
+  protected UpdateControl<P> notReady(P resource, S next, Context<P> ctx, String reason, String message) {
     put(next, resource, Conditions.FALSE, reason, message);
     return StatusUpdates.patchIfChanged(resource, next, ctx, events);
   }
 
-  private void put(S next, P resource, String status, String reason, String message) {
+  protected void put(S next, P resource, String status, String reason, String message) {
     next.setConditions(Conditions.put(next.getConditions(), Conditions.of(Conditions.READY, status, reason,
         message, resource.getMetadata().getGeneration()), clock.instant()));
   }

@@ -3,6 +3,7 @@ package io.mlserving.operator.reconcile.traffic;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.mlserving.operator.reconcile.EventRecorder;
 import io.mlserving.operator.api.v1alpha1.ABTest;
+import io.mlserving.operator.api.v1alpha1.Canary;
 import io.mlserving.operator.api.v1alpha1.ShadowTest;
 import io.mlserving.operator.api.v1alpha1.ShadowTestStatus;
 import io.mlserving.operator.desired.IstioApi;
@@ -17,7 +18,7 @@ public class ShadowTestReconciler extends ReferencingReconciler<ShadowTest, Shad
   public static final String NAME = "shadowtest";
 
   public ShadowTestReconciler(Optional<IstioApi> istioApi, Clock clock, EventRecorder events) {
-    super(ShadowTest.class, List.of(ABTest.class, ShadowTest.class), istioApi, clock, events);
+    super(ShadowTest.class, List.of(ABTest.class, ShadowTest.class, Canary.class), istioApi, clock, events);
   }
 
   @Override
