@@ -3,12 +3,13 @@ What the operator does in the namespaces it watches, and nothing more. No wildca
 Secrets: a model's credentialsSecret is only named in the loader's envFrom, the kubelet reads it.
 */}}
 {{- define "mlserving-operator.rules" -}}
-# The four kinds: read them; write only their status (their spec and metadata belong to GitOps).
+# The five kinds: read them; write only their status (their spec and metadata belong to GitOps).
 - apiGroups: ["mlserving.io"]
-  resources: ["inferenceservices", "abtests", "shadowtests", "circuitbreakers"]
+  resources: ["inferenceservices", "abtests", "shadowtests", "circuitbreakers", "canaries"]
   verbs: ["get", "list", "watch"]
 - apiGroups: ["mlserving.io"]
-  resources: ["inferenceservices/status", "abtests/status", "shadowtests/status", "circuitbreakers/status"]
+  resources: ["inferenceservices/status", "abtests/status", "shadowtests/status", "circuitbreakers/status",
+      "canaries/status"]
   verbs: ["get", "update", "patch"]
 # What it generates.
 - apiGroups: ["apps"]

@@ -1,5 +1,6 @@
 package io.mlserving.operator.analysis;
 
+import io.mlserving.operator.api.v1alpha1.CanaryMetric;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,24 +20,22 @@ import java.util.stream.Collectors;
  */
 public final class IstioQueries {
   /** Placeholder {@code {{namespace}}}: the namespace of the analysed resource. */
-  public static final String NAMESPACE = "namespace";
+  public static final String NAMESPACE = CanaryMetric.NAMESPACE_PLACEHOLDER;
   /** Placeholder {@code {{canary}}}: the canary's workload name. */
-  public static final String CANARY = "canary";
+  public static final String CANARY = CanaryMetric.CANARY_PLACEHOLDER;
   /** Placeholder {@code {{stable}}}: the stable's workload name. */
-  public static final String STABLE = "stable";
+  public static final String STABLE = CanaryMetric.STABLE_PLACEHOLDER;
   /** Placeholder {@code {{window}}}: the analysis window as a Prometheus range, e.g. {@code 1m}. */
-  public static final String WINDOW = "window";
+  public static final String WINDOW = CanaryMetric.WINDOW_PLACEHOLDER;
   /** Every placeholder a custom query may use, in the order the docs list them. */
-  public static final List<String> PLACEHOLDERS = List.of(NAMESPACE, CANARY, STABLE, WINDOW);
+  public static final List<String> PLACEHOLDERS = CanaryMetric.PLACEHOLDERS;
 
   /** Istio's request counter. */
   public static final String REQUESTS_TOTAL = "istio_requests_total";
   /** Istio's request duration histogram, in milliseconds (its {@code _bucket} series). */
   public static final String REQUEST_DURATION_BUCKET = "istio_request_duration_milliseconds_bucket";
 
-  // {{ name }}: anything but braces between the double braces, so "{{ canary-name }}" is found (and named
-  // as unknown) rather than silently left in the query.
-  private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([^{}]*?)\\s*}}");
+  private static final Pattern PLACEHOLDER = Pattern.compile(CanaryMetric.PLACEHOLDER);
   private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
 
   private IstioQueries() {}

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.mlserving.operator.api.v1alpha1.ABTest;
+import io.mlserving.operator.api.v1alpha1.Canary;
 import io.mlserving.operator.api.v1alpha1.CircuitBreaker;
 import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.api.v1alpha1.ShadowTest;
@@ -32,7 +33,7 @@ import java.util.List;
 public final class CrdFiles {
   /** The kinds of mlserving.io/v1alpha1, one CRD each. */
   public static final List<Class<? extends HasMetadata>> KINDS =
-      List.of(InferenceService.class, ABTest.class, ShadowTest.class, CircuitBreaker.class);
+      List.of(InferenceService.class, ABTest.class, ShadowTest.class, CircuitBreaker.class, Canary.class);
 
   /** The command that rewrites crds/ (and the chart's copy) from the API classes. */
   public static final String REFRESH_COMMAND =

@@ -22,10 +22,23 @@ public class CanaryMetric {
   static final String BUILT_IN_LIST = "'" + SUCCESS_RATE + "', '" + LATENCY_P99 + "'";
   public static final List<String> BUILT_IN = List.of(SUCCESS_RATE, LATENCY_P99);
   public static final int QUERY_MAX_LENGTH = 4096;
-  /** A placeholder in a custom query, {@code {{canary}}}, spaces inside the braces allowed; group 1 is its name. */
-  public static final String PLACEHOLDER = "\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*\\}\\}";
-  /** The placeholders a custom query may use. */
-  public static final List<String> PLACEHOLDERS = List.of("namespace", "canary", "stable", "window");
+  /**
+   * A placeholder in a custom query, {@code {{canary}}}, spaces inside the braces allowed; group 1 is its name.
+   * Anything but braces counts as a name, so that {@code {{ canary-name }}} is found (and named as unknown) rather
+   * than sent to Prometheus as written.
+   */
+  public static final String PLACEHOLDER = "\\{\\{\\s*([^{}]*?)\\s*}}";
+  /** Placeholder: the namespace of the Canary. */
+  public static final String NAMESPACE_PLACEHOLDER = "namespace";
+  /** Placeholder: the canary's workload (its InferenceService's name). */
+  public static final String CANARY_PLACEHOLDER = "canary";
+  /** Placeholder: the stable's workload. */
+  public static final String STABLE_PLACEHOLDER = "stable";
+  /** Placeholder: the analysis window as a Prometheus range, such as 1m. */
+  public static final String WINDOW_PLACEHOLDER = "window";
+  /** The placeholders a custom query may use, in the order the docs list them. */
+  public static final List<String> PLACEHOLDERS =
+      List.of(NAMESPACE_PLACEHOLDER, CANARY_PLACEHOLDER, STABLE_PLACEHOLDER, WINDOW_PLACEHOLDER);
 
   static final String BOUND_RULE = "has(self.min) || has(self.max)";
   public static final String BOUND_MESSAGE = "each metric needs min, max or both";
