@@ -61,7 +61,8 @@ public final class OperatorRuntime implements AutoCloseable {
         },
         leader -> { });
     built = MlServingOperator.build(client, settings, Clock.systemUTC(),
-        MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build(), me, callbacks);
+        MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build(), me, callbacks, null,
+        new CanaryMetrics(registry));
     ResourceGauges.register(registry, built.reconcilers());
     try {
       http = settings.httpPort() >= 0

@@ -68,4 +68,39 @@ public final class Fixtures {
     isvc.getSpec().setModel(model);
     return isvc;
   }
+
+  /** A Canary moving {@code host}'s traffic from {@code stable} to {@code canary} through {@code steps}. */
+  public static io.mlserving.operator.api.v1alpha1.Canary canary(String namespace, String name, String stable,
+      String canary, String stepInterval, String progressDeadline, Integer... steps) {
+    io.mlserving.operator.api.v1alpha1.Canary c = new io.mlserving.operator.api.v1alpha1.Canary();
+    c.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withNamespace(namespace).withName(name)
+        .build());
+    io.mlserving.operator.api.v1alpha1.CanarySpec spec = new io.mlserving.operator.api.v1alpha1.CanarySpec();
+    spec.setStable(stable);
+    spec.setCanary(canary);
+    spec.setSteps(new java.util.ArrayList<>(java.util.List.of(steps)));
+    spec.setStepInterval(stepInterval);
+    spec.setProgressDeadline(progressDeadline);
+    c.setSpec(spec);
+    return c;
+  }
+
+  /** {@code c} with metric gates: {@code metrics} of the built-in names with a lower bound each, checked by the test. */
+  public static io.mlserving.operator.api.v1alpha1.Canary withAnalysis(io.mlserving.operator.api.v1alpha1.Canary c,
+      int failureThreshold, io.mlserving.operator.api.v1alpha1.CanaryMetric... metrics) {
+    io.mlserving.operator.api.v1alpha1.CanaryAnalysis a = new io.mlserving.operator.api.v1alpha1.CanaryAnalysis();
+    a.setFailureThreshold(failureThreshold);
+    a.setMetrics(new java.util.ArrayList<>(java.util.List.of(metrics)));
+    c.getSpec().setAnalysis(a);
+    return c;
+  }
+
+  /** A metric gate. */
+  public static io.mlserving.operator.api.v1alpha1.CanaryMetric metric(String name, Double min, Double max) {
+    io.mlserving.operator.api.v1alpha1.CanaryMetric m = new io.mlserving.operator.api.v1alpha1.CanaryMetric();
+    m.setName(name);
+    m.setMin(min);
+    m.setMax(max);
+    return m;
+  }
 }

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.CustomResource;
 import io.javaoperatorsdk.operator.Operator;
 import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.api.v1alpha1.MlServingStatus;
+import io.mlserving.operator.analysis.CanaryChecker;
 import io.mlserving.operator.config.OperatorSettings;
 import io.mlserving.operator.reconcile.MlServingOperator;
 import io.mlserving.operator.status.Conditions;
@@ -28,16 +29,26 @@ public final class OperatorHarness implements AutoCloseable {
   public Operator operator;
   public CountingMetrics metrics;
 
+  /** Makes the Canary's metric checks; null: the operator's own (Prometheus, as the settings say). */
+  private final CanaryChecker canaryChecker;
+
   public OperatorHarness(MockCluster cluster, OperatorSettings settings) {
+    this(cluster, settings, null);
+  }
+
+  /** An operator whose Canary metric checks {@code canaryChecker} makes (tests script them). */
+  public OperatorHarness(MockCluster cluster, OperatorSettings settings, CanaryChecker canaryChecker) {
     this.cluster = cluster;
     this.settings = settings;
+    this.canaryChecker = canaryChecker;
     start();
   }
 
   /** Starts (again) a fresh operator process on the same mock cluster. */
   public void start() {
     metrics = new CountingMetrics();
-    operator = MlServingOperator.create(cluster.operatorClient, settings, Clock.systemUTC(), metrics);
+    operator = MlServingOperator.build(cluster.operatorClient, settings, Clock.systemUTC(), metrics, null, null,
+        canaryChecker, null).operator();
     operator.start();
   }
 
