@@ -52,7 +52,12 @@ abstract class RealServerTest {
     audit = cp.auditLog();
     kubelet = new KubeletStandIn(admin);
     classStart = audit.mark();
-    operator = OperatorProcess.start(cp).awaitStarted();
+    operator = OperatorProcess.start(ChartServiceAccount.of(cp), operatorEnv(), List.of()).awaitStarted();
+  }
+
+  /** What the class adds to the operator's environment (its settings); called once, before the operator starts. */
+  protected java.util.Map<String, String> operatorEnv() {
+    return java.util.Map.of();
   }
 
   @AfterAll
