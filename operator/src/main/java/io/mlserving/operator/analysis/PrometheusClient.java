@@ -29,6 +29,7 @@ public final class PrometheusClient implements Prometheus {
   /** How long a query may take when nothing else is configured. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long GRACE_MILLIS = 200;
 
   private final String url;
   private final Duration timeout;
@@ -94,8 +95,9 @@ public final class PrometheusClient implements Prometheus {
     CompletableFuture<HttpResponse<String>> sent = http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
     HttpResponse<String> response;
     try {
-      // The request timeout ends at the response headers; this bounds the body too (a stalled proxy).
-      response = sent.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      // The request timeout ends at the response headers; this bounds the body too (a stalled proxy). The
+      // grace lets the client's own connect/request timeouts, which tell the two apart, fire first.
+      response = sent.get(timeout.toMillis() + GRACE_MILLIS, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       sent.cancel(true);
       return QueryResult.timeout(url, timeout, promql);
