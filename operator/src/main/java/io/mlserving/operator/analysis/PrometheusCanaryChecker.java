@@ -49,7 +49,7 @@ public final class PrometheusCanaryChecker implements CanaryChecker {
     String windowText = IstioQueries.window(window);
     QueryResult requests = prometheus.query(IstioQueries.requests(namespace, spec.getCanary(), window));
     int minRequests = CanaryResources.minRequests(spec);
-    boolean enoughTraffic = requests.hasValue() && requests.value() >= minRequests;
+    boolean enoughTraffic = requests.hasValue() && requests.value() >= Math.max(1, minRequests);
     for (CanaryMetric m : metrics) {
       // Without enough traffic (or without a count) the metric's own query would judge noise: it is not sent.
       QueryResult value = enoughTraffic ? prometheus.query(query(m, c, window)) : requests;

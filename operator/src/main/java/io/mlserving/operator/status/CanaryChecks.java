@@ -29,13 +29,17 @@ public final class CanaryChecks {
     Double min = metric.getMin();
     Double max = metric.getMax();
     String time = time(now);
-    if (!requests.hasValue()) {
+    // No series at all is a canary nobody has called yet: zero requests, not a failure of Prometheus.
+    boolean none = requests.outcome() == QueryResult.Outcome.Empty;
+    if (!requests.hasValue() && !none) {
       return new CanaryCheck(name, null, min, max, CheckResult.Error,
           "could not count the canary's requests: " + requests.message(), time);
     }
-    if (requests.value() < minRequests) {
+    double count = none ? 0 : requests.value();
+    // Without a single request there is nothing to judge, whatever minRequests says.
+    if (count < Math.max(1, minRequests)) {
       return new CanaryCheck(name, null, min, max, CheckResult.Inconclusive, "the canary had "
-          + format(requests.value()) + " requests in the last " + window + ", fewer than minRequests " + minRequests,
+          + format(count) + " requests in the last " + window + ", fewer than minRequests " + minRequests,
           time);
     }
     if (!value.hasValue()) {

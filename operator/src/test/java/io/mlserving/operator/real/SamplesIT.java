@@ -26,9 +26,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 class SamplesIT extends RealServerTest {
   /** The namespace samples/00-namespace.yaml creates. */
   static final String MODELS = "models";
-  /** Our four kinds, fully qualified (a short name could resolve to another group's kind of the same name). */
-  static final String KINDS =
-      "inferenceservices.mlserving.io,abtests.mlserving.io,shadowtests.mlserving.io,circuitbreakers.mlserving.io";
+  /** Our five kinds, fully qualified (a short name could resolve to another group's kind of the same name). */
+  static final String KINDS = "inferenceservices.mlserving.io,abtests.mlserving.io,shadowtests.mlserving.io,"
+      + "circuitbreakers.mlserving.io,canaries.mlserving.io";
 
   @Test
   @Order(1)
