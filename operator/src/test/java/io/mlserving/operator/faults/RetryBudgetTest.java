@@ -24,7 +24,7 @@ class RetryBudgetTest {
     try (MockCluster cluster = MockCluster.start().withIstio("v1")) {
       Operator operator = MlServingOperator.create(cluster.client, OperatorSettings.defaults(), Clock.systemUTC(),
           null);
-      assertThat(operator.getRegisteredControllers()).hasSize(4);
+      assertThat(operator.getRegisteredControllers()).hasSize(5);
       for (RegisteredController<?> controller : operator.getRegisteredControllers()) {
         String name = controller.getConfiguration().getName();
         assertThat(controller.getConfiguration().getRetry()).as(name).isInstanceOfSatisfying(GenericRetry.class,
