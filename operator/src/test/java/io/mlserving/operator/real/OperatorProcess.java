@@ -3,6 +3,7 @@ package io.mlserving.operator.real;
 import io.mlserving.operator.crd.CrdFiles;
 import io.mlserving.operator.reconcile.isvc.InferenceServiceReconciler;
 import io.mlserving.operator.reconcile.traffic.ABTestReconciler;
+import io.mlserving.operator.reconcile.traffic.CanaryReconciler;
 import io.mlserving.operator.reconcile.traffic.CircuitBreakerReconciler;
 import io.mlserving.operator.reconcile.traffic.ShadowTestReconciler;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class OperatorProcess implements AutoCloseable {
   /** The controllers whose "'name' controller started" lines mean the operator is reconciling. */
   public static final List<String> CONTROLLERS = List.of(InferenceServiceReconciler.NAME, ABTestReconciler.NAME,
-      ShadowTestReconciler.NAME, CircuitBreakerReconciler.NAME);
+      ShadowTestReconciler.NAME, CircuitBreakerReconciler.NAME, CanaryReconciler.NAME);
   public static final Duration START_DEADLINE = Duration.ofSeconds(60);
   public static final Duration STOP_DEADLINE = Duration.ofSeconds(30);
   private static final AtomicInteger COUNT = new AtomicInteger();
