@@ -1,10 +1,12 @@
 -- Argo CD health check for mlserving.io/ABTest (Lua 5.1, as Argo CD runs it).
 -- Healthy: Ready=True for the current generation. Degraded: Ready=False for a reason that needs a
 -- change from the user (ModelLoadFailed, InvalidSpec, HostConflict, InferenceServiceNotFound,
--- ProgressDeadlineExceeded, ReconcileError, IstioNotInstalled,
--- AutoscalingUnavailable). Progressing: anything else, while the
--- operator works (no status yet, a status for an older generation, Ready=Unknown, Ready=False for
--- Progressing).
+-- ProgressDeadlineExceeded, ReconcileError, IstioNotInstalled, AutoscalingUnavailable,
+-- RolledBack). Progressing: anything else, while the operator works (no status yet, a status for
+-- an older generation, Ready=Unknown, Ready=False for Progressing).
+-- A Canary's phases follow from its Ready condition: Waiting and Progressing are Ready=False
+-- Progressing (Progressing), Promoted is Ready=True (Healthy), RolledBack is Ready=False
+-- RolledBack (Degraded).
 local hs = {}
 local kind = obj.kind or "ABTest"
 
@@ -17,6 +19,7 @@ local degradedReasons = {
   ReconcileError = true,
   IstioNotInstalled = true,
   AutoscalingUnavailable = true,
+  RolledBack = true,
 }
 
 local function describe(condition, fallback)

@@ -47,10 +47,10 @@ class ArgoCdConfigTest {
   }
 
   @Test
-  void theFourScriptsAreOneScriptApartFromTheKindName() throws IOException {
+  void theScriptsAreOneScriptApartFromTheKindName() throws IOException {
     // Argo CD wants a self-contained script per kind; they must not drift apart.
     String abTest = Files.readString(ProjectFiles.root().resolve("argocd/health/mlserving.io/ABTest/health.lua"));
-    for (String kind : List.of("InferenceService", "ShadowTest", "CircuitBreaker")) {
+    for (String kind : ArgoHealthTest.KINDS) {
       String script = Files.readString(ProjectFiles.root().resolve("argocd/health/mlserving.io/" + kind + "/health.lua"));
       assertThat(script.replace("mlserving.io/" + kind, "mlserving.io/ABTest").replace('"' + kind + '"', "\"ABTest\""))
           .as(kind).isEqualTo(abTest);

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.mlserving.operator.chart.ProjectFiles;
+import io.mlserving.operator.crd.CrdFiles;
 import io.mlserving.operator.status.Reason;
 import java.io.File;
 import java.io.IOException;
@@ -17,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ArgoHealthTest {
   static final Path HEALTH = ProjectFiles.resolve("argocd/health/mlserving.io");
-  static final List<String> KINDS = List.of("InferenceService", "ABTest", "ShadowTest", "CircuitBreaker");
+  static final List<String> KINDS = List.of("InferenceService", "ABTest", "ShadowTest", "CircuitBreaker", "Canary");
   static final Set<String> ARGO_STATUSES = Set.of("Healthy", "Progressing", "Degraded", "Suspended", "Missing",
       "Unknown");
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -97,6 +100,42 @@ class ArgoHealthTest {
       }
     }
     return tests.stream();
+  }
+
+  /** Every kind the operator serves (its CRDs) has a health check, so a new kind cannot show Healthy on creation. */
+  @Test
+  void everyKindOfTheOperatorHasAHealthCheck() throws IOException {
+    assertThat(KINDS).containsExactlyInAnyOrderElementsOf(
+        CrdFiles.KINDS.stream().map(HasMetadata::getKind).toList());
+    try (Stream<Path> dirs = Files.list(HEALTH)) {
+      assertThat(dirs.map(d -> d.getFileName().toString())).containsExactlyInAnyOrderElementsOf(KINDS);
+    }
+  }
+
+  /**
+   * A Canary's phases as Argo CD shows them, through its Ready condition: Waiting and Progressing are
+   * Progressing, Promoted is Healthy, RolledBack is Degraded. Checked on the fixtures, each of which is a status
+   * the state machine writes, so the mapping holds for the phase as well as for the reason.
+   */
+  @Test
+  void everyCanaryPhaseHasItsHealth() throws Exception {
+    Map<String, String> byPhase = Map.of("Waiting", "Progressing", "Progressing", "Progressing",
+        "Promoted", "Healthy", "RolledBack", "Degraded");
+    Path dir = HEALTH.resolve("Canary");
+    Set<String> phasesSeen = new TreeSet<>();
+    for (JsonNode test : YAML.readTree(dir.resolve("health_test.yaml").toFile()).path("tests")) {
+      Path fixture = dir.resolve(test.path("inputPath").asText());
+      JsonNode object = YAML.readTree(fixture.toFile());
+      String phase = object.at("/status/phase").asText("");
+      boolean current = object.at("/status/observedGeneration").asLong(-1) == object.at("/metadata/generation").asLong();
+      if (phase.isEmpty() || !current) {
+        continue;
+      }
+      phasesSeen.add(phase);
+      assertThat(run(luaBinary(), harness(), dir.resolve("health.lua"), fixture).status())
+          .as("phase %s in %s", phase, fixture.getFileName()).isEqualTo(byPhase.get(phase));
+    }
+    assertThat(phasesSeen).containsExactlyInAnyOrderElementsOf(byPhase.keySet());
   }
 
   /** Healthy, Progressing and Degraded each have a fixture, and every fixture file is used. */

@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.mlserving.operator.chart.ChartRenderer.Rendered;
+import io.mlserving.operator.crd.CrdFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,12 +62,16 @@ class HelmChartTest {
           http: mirror.example.com/curl:8
           hf: mirror.example.com/hf-loader:1
         """);
+    COMBINATIONS.put("default Prometheus for Canaries", """
+        prometheus: {url: "http://prometheus.istio-system:9090"}
+        """);
     COMBINATIONS.put("namespace-scoped, leader election in its own namespace, all options", """
         replicaCount: 3
         rbac: {scope: namespace}
         watchNamespaces: [models-a]
         leaderElection: {enabled: true, leaseNamespace: mlserving-leases}
         istioApi: v1beta1
+        prometheus: {url: "https://metrics.example.com/prometheus"}
         logFormat: text
         httpPort: 9090
         metrics:
@@ -74,13 +80,17 @@ class HelmChartTest {
         """);
   }
 
+  /** The operator's five kinds, as RBAC names them. */
+  static final List<String> KIND_PLURALS =
+      List.of("inferenceservices", "abtests", "shadowtests", "circuitbreakers", "canaries");
+
   /** What the operator may do in a watched namespace: exactly this, nothing else. */
   static final Map<String, Set<String>> WATCH_RULES = new TreeMap<>();
 
   static {
     Set<String> read = Set.of("get", "list", "watch");
     Set<String> manage = Set.of("get", "list", "watch", "create", "update", "patch", "delete");
-    for (String kind : List.of("inferenceservices", "abtests", "shadowtests", "circuitbreakers")) {
+    for (String kind : KIND_PLURALS) {
       WATCH_RULES.put("mlserving.io/" + kind, read);
       WATCH_RULES.put("mlserving.io/" + kind + "/status", Set.of("get", "update", "patch"));
     }
@@ -159,11 +169,11 @@ class HelmChartTest {
     for (JsonNode role : roles) {
       assertThat(role.toString()).doesNotContainIgnoringCase("secret");
     }
-    // Every role that grants the four kinds also grants their status subresource.
+    // Every role that grants the five kinds also grants their status subresource.
     for (JsonNode role : roles) {
       Map<String, Set<String>> granted = grants(role);
       if (granted.containsKey("mlserving.io/inferenceservices")) {
-        for (String kind : List.of("inferenceservices", "abtests", "shadowtests", "circuitbreakers")) {
+        for (String kind : KIND_PLURALS) {
           assertThat(granted.get("mlserving.io/" + kind + "/status"))
               .as("%s/status in %s", kind, role.path("metadata").path("name").asText())
               .containsExactlyInAnyOrder("get", "update", "patch");
@@ -264,7 +274,8 @@ class HelmChartTest {
     assertThat(value(env, "MLSERVING_LOG_FORMAT")).isEqualTo("json");
     assertThat(value(env, "MLSERVING_HTTP_PORT")).isEqualTo("8080");
     assertThat(env).doesNotContainKeys("MLSERVING_LEASE_NAMESPACE", "MLSERVING_LOADER_IMAGE_S3",
-        "MLSERVING_LOADER_IMAGE_GS", "MLSERVING_LOADER_IMAGE_HTTP", "MLSERVING_LOADER_IMAGE_HF");
+        "MLSERVING_LOADER_IMAGE_GS", "MLSERVING_LOADER_IMAGE_HTTP", "MLSERVING_LOADER_IMAGE_HF",
+        "MLSERVING_PROMETHEUS_URL");
 
     // Cluster scope: one ClusterRole with exactly the watch rules, bound cluster-wide to the operator.
     assertThat(grants(out.one("ClusterRole"))).isEqualTo(WATCH_RULES);
@@ -344,6 +355,7 @@ class HelmChartTest {
     assertThat(value(env, "MLSERVING_ISTIO_API")).isEqualTo("v1beta1");
     assertThat(value(env, "MLSERVING_LOG_FORMAT")).isEqualTo("text");
     assertThat(value(env, "MLSERVING_HTTP_PORT")).isEqualTo("9090");
+    assertThat(value(env, "MLSERVING_PROMETHEUS_URL")).isEqualTo("https://metrics.example.com/prometheus");
     assertThat(find(container(out).path("ports"), "name", "http").path("containerPort").asInt()).isEqualTo(9090);
     assertThat(out.ofKind("Role")).extracting(r -> r.path("metadata").path("namespace").asText() + "/"
         + r.path("metadata").path("name").asText())
@@ -396,6 +408,28 @@ class HelmChartTest {
     assertThat(helm.template("").ofKind("ServiceMonitor")).isEmpty();
   }
 
+  /** prometheus.url is the operator's default Prometheus for Canaries: MLSERVING_PROMETHEUS_URL, only when set. */
+  @Test
+  void prometheusUrlComesFromValues() {
+    Rendered out = helm.template(COMBINATIONS.get("default Prometheus for Canaries"));
+    assertThat(value(env(container(out)), "MLSERVING_PROMETHEUS_URL")).isEqualTo("http://prometheus.istio-system:9090");
+    assertThat(env(container(helm.template("prometheus: {url: \"\"}")))).doesNotContainKey("MLSERVING_PROMETHEUS_URL");
+    assertThat(helm.installDryRunOutput(COMBINATIONS.get("default Prometheus for Canaries")))
+        .contains("Canary metric gates ask http://prometheus.istio-system:9090.");
+    assertThat(helm.installDryRunOutput("")).contains("Canary metric gates ask no Prometheus by default");
+  }
+
+  @Test
+  void schemaRejectsAPrometheusUrlTheOperatorCannotUse() {
+    // Without a scheme, with spaces, or with a query: the operator would answer every check Unreachable.
+    for (String url : List.of("prometheus.istio-system:9090", "http://prometheus istio", "http://p:9090/?x=1")) {
+      assertThatThrownBy(() -> helm.template("prometheus: {url: \"" + url + "\"}")).as(url)
+          .hasMessageContaining("prometheus");
+    }
+    assertThatThrownBy(() -> helm.template("prometheus: {address: \"http://p:9090\"}"))
+        .hasMessageContaining("address");
+  }
+
   @Test
   void loaderImagesComeFromValues() {
     Map<String, JsonNode> env = env(container(helm.template(COMBINATIONS.get("custom loader images"))));
@@ -445,11 +479,13 @@ class HelmChartTest {
   }
 
   @Test
-  void chartCrdsAreTheFourKindsWithTheStatusSubresource() throws IOException {
+  void chartCrdsAreTheFiveKindsWithTheStatusSubresource() throws IOException {
     List<Path> crds = yamlFiles(CHART.resolve("crds"));
-    assertThat(crds).extracting(p -> p.getFileName().toString()).containsExactlyInAnyOrder(
-        "inferenceservices.mlserving.io-v1.yml", "abtests.mlserving.io-v1.yml",
-        "shadowtests.mlserving.io-v1.yml", "circuitbreakers.mlserving.io-v1.yml");
+    assertThat(crds).extracting(p -> p.getFileName().toString()).containsExactlyInAnyOrderElementsOf(
+        KIND_PLURALS.stream().map(k -> k + ".mlserving.io-v1.yml").toList());
+    // And they are the operator's kinds: a new kind cannot be left out of the chart's CRDs and RBAC.
+    assertThat(KIND_PLURALS).containsExactlyInAnyOrderElementsOf(
+        CrdFiles.KINDS.stream().map(HasMetadata::getPlural).toList());
     for (Path file : crds) {
       JsonNode crd = ChartRenderer.YAML.readTree(file.toFile());
       assertThat(crd.path("kind").asText()).isEqualTo("CustomResourceDefinition");

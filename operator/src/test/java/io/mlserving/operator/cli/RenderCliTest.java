@@ -67,6 +67,58 @@ class RenderCliTest {
     assertThat(run.err()).contains("--istio-api: unknown Istio API version 'v2'");
   }
 
+  /**
+   * The Canary sample with its two models renders the Waiting state (render sees no status): the apex Service on
+   * the stable's pods, and one weighted route, the stable 100 and the canary 0, both listed so that a step
+   * changes two numbers.
+   */
+  @Test
+  void rendersTheCanarySampleInItsWaitingState() throws IOException {
+    Path samples = AdmissionParityCliTest.samples();
+    CliRun run = CliRun.of("render", "-f", samples.resolve("10-inferenceservice-web-single.yaml").toString(),
+        "-f", samples.resolve("11-inferenceservice-s3.yaml").toString(),
+        "-f", samples.resolve("50-canary.yaml").toString());
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    List<JsonNode> canary = docs(run.out()).stream()
+        .filter(d -> d.at("/metadata/labels/mlserving.io~1owner-kind").asText().equals("Canary")).toList();
+    assertThat(canary).extracting(d -> d.path("kind").asText() + "/" + d.path("metadata").path("name").asText())
+        .containsExactly("Service/fraud-rollout", "VirtualService/fraud-rollout");
+    assertThat(canary.get(0).at("/spec/selector/mlserving.io~1inference-service").asText()).isEqualTo("fraud-v1");
+    JsonNode vs = canary.get(1);
+    assertThat(vs.path("apiVersion").asText()).isEqualTo("networking.istio.io/v1");
+    assertThat(vs.at("/spec/hosts")).extracting(JsonNode::asText).containsExactly("fraud-rollout");
+    JsonNode http = vs.at("/spec/http");
+    assertThat(http).hasSize(1);
+    assertThat(http.get(0).path("route")).extracting(
+            r -> r.at("/destination/host").asText() + "=" + r.path("weight").asInt())
+        .containsExactly("fraud-v1.models.svc.cluster.local=100", "fraud-v2.models.svc.cluster.local=0");
+    assertThat(http.get(0).path("timeout").asText()).isEqualTo("5s");
+  }
+
+  @Test
+  void rendersACanaryForOlderIstioWithV1beta1() throws IOException {
+    Files.writeString(dir.resolve("a.yaml"), ValidateCliTest.ISVC + "---\n" + ValidateCliTest.ISVC_V2 + "---\n"
+        + ValidateCliTest.CANARY);
+    CliRun run = CliRun.of("render", "--istio-api", "v1beta1", "-f", dir.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode vs = docs(run.out()).stream().filter(d -> d.path("kind").asText().equals("VirtualService"))
+        .findFirst().orElseThrow();
+    assertThat(vs.path("apiVersion").asText()).isEqualTo("networking.istio.io/v1beta1");
+    assertThat(vs.at("/spec/http/0/route")).extracting(r -> r.path("weight").asInt()).containsExactly(100, 0);
+  }
+
+  @Test
+  void aCanaryWhoseCanaryIsMissingRendersNothing() throws IOException {
+    Files.writeString(dir.resolve("a.yaml"), ValidateCliTest.ISVC + "---\n" + ValidateCliTest.CANARY);
+    CliRun run = CliRun.of("render", "-f", dir.toString());
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.out()).isEmpty();
+    assertThat(run.err()).contains("a.yaml: Canary/fraud-rollout: spec.canary: InferenceService fraud-v2 not found"
+        + " in namespace models").contains("nothing rendered");
+    ValidateCliTest.assertNoStackTrace(run);
+  }
+
   static List<JsonNode> docs(String yaml) throws IOException {
     ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
     return mapper.readerFor(JsonNode.class).<JsonNode>readValues(yaml).readAll().stream()

@@ -193,7 +193,8 @@ class SamplesGoldenTest {
     for (IstioApi api : IstioApi.values()) {
       assertThat(istioObjects(api).map(a -> (String) a.get()[0]))
           .containsExactly(api.version() + " DestinationRule/fraud-v1-breaker",
-              api.version() + " VirtualService/fraud-ab", api.version() + " VirtualService/fraud-shadow");
+              api.version() + " VirtualService/fraud-ab", api.version() + " VirtualService/fraud-rollout",
+              api.version() + " VirtualService/fraud-shadow");
     }
   }
 

@@ -86,13 +86,26 @@ public class CrdAdmissionTest {
       referenced.add(st.at("/spec/shadow").asText());
     });
     objects(samples, "CircuitBreaker").forEach(cb -> referenced.add(cb.at("/spec/inferenceService").asText()));
+    objects(samples, "Canary").forEach(c -> {
+      referenced.add(c.at("/spec/stable").asText());
+      referenced.add(c.at("/spec/canary").asText());
+    });
     assertThat(serviceNames).as("InferenceServices of the samples").containsAll(referenced);
 
+    // A host belongs to one ABTest, ShadowTest or Canary per namespace, and is no InferenceService's name.
     List<String> hosts = new ArrayList<>();
-    Stream.concat(objects(samples, "ABTest").stream(), objects(samples, "ShadowTest").stream())
+    Stream.of("ABTest", "ShadowTest", "Canary").flatMap(kind -> objects(samples, kind).stream())
         .forEach(t -> hosts.add(t.at("/spec/host").asText(t.at("/metadata/name").asText())));
-    assertThat(hosts).as("hosts of the ABTest and ShadowTest samples").doesNotHaveDuplicates()
+    assertThat(hosts).as("hosts of the ABTest, ShadowTest and Canary samples").hasSize(3).doesNotHaveDuplicates()
         .doesNotContainAnyElementsOf(serviceNames);
+
+    // The Canary sample shows every part of the analysis: both built-in metrics and a custom query.
+    JsonNode canary = objects(samples, "Canary").get(0);
+    List<String> metricNames = new ArrayList<>();
+    canary.at("/spec/analysis/metrics").forEach(m -> metricNames.add(m.path("name").asText()));
+    assertThat(metricNames).as("metrics of the Canary sample").contains("success-rate", "latency-p99");
+    assertThat(canary.at("/spec/analysis/metrics")).as("a custom query in the Canary sample")
+        .anyMatch(m -> m.path("query").isTextual());
   }
 
   @TestFactory
@@ -123,7 +136,7 @@ public class CrdAdmissionTest {
     for (Path fixture : fixtures) {
       kinds.add(CrdValidator.readDocuments(fixture).get(0).path("kind").asText());
     }
-    assertThat(kinds).containsExactlyInAnyOrder("InferenceService", "ABTest", "ShadowTest", "CircuitBreaker");
+    assertThat(kinds).containsExactlyInAnyOrder("InferenceService", "ABTest", "ShadowTest", "CircuitBreaker", "Canary");
   }
 
   private static boolean matches(Problem problem, Problem expectation) {

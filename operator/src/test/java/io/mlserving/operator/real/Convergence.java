@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2beta2.HorizontalPodAutoscal
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.mlserving.operator.api.v1alpha1.ABTest;
+import io.mlserving.operator.api.v1alpha1.Canary;
 import io.mlserving.operator.api.v1alpha1.CircuitBreaker;
 import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.api.v1alpha1.MlServingStatus;
@@ -15,9 +16,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Whether a namespace has settled: every resource of ours Ready for its current generation, every generated
- * Deployment rolled out with all replicas ready and reported in its InferenceService's status, every HPA at
- * its desired count. Only then may the operator be expected to send nothing.
+ * Whether a namespace has settled: every resource of ours Ready for its current generation (a Canary: its rollout
+ * over), every generated Deployment rolled out with all replicas ready and reported in its InferenceService's
+ * status, every HPA at its desired count. Only then may the operator be expected to send nothing.
  */
 final class Convergence {
   private Convergence() {}
@@ -37,6 +38,17 @@ final class Convergence {
           problems.add(id + " status is for generation " + r.getStatus().getObservedGeneration() + ", not "
               + r.getMetadata().getGeneration());
         }
+      }
+    }
+    // A Canary is Ready only when Promoted; it has settled once its rollout is over (Promoted or RolledBack) for its
+    // current generation: until then it writes at every step and check.
+    for (Canary c : client.resources(Canary.class).inNamespace(namespace).list().getItems()) {
+      String id = "Canary " + c.getMetadata().getName();
+      if (c.getStatus() == null || c.getStatus().getPhase() == null || !c.getStatus().getPhase().isFinal()) {
+        problems.add(id + " is still rolling out: phase " + (c.getStatus() == null ? null : c.getStatus().getPhase()));
+      } else if (!Objects.equals(c.getStatus().getObservedGeneration(), c.getMetadata().getGeneration())) {
+        problems.add(id + " status is for generation " + c.getStatus().getObservedGeneration() + ", not "
+            + c.getMetadata().getGeneration());
       }
     }
     for (Deployment d : client.apps().deployments().inNamespace(namespace).withLabel(Labels.MANAGED_BY, Labels.OPERATOR)

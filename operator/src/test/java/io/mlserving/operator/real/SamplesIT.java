@@ -4,14 +4,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.mlserving.operator.api.v1alpha1.Canary;
+import io.mlserving.operator.api.v1alpha1.CanaryCheck;
+import io.mlserving.operator.api.v1alpha1.CanaryPhase;
+import io.mlserving.operator.api.v1alpha1.CanaryStatus;
+import io.mlserving.operator.api.v1alpha1.CheckResult;
 import io.mlserving.operator.crd.CrdFiles;
+import io.mlserving.operator.desired.CanaryResources;
+import io.mlserving.operator.desired.Labels;
+import io.mlserving.operator.status.Conditions;
+import io.mlserving.operator.status.Reason;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -19,25 +36,38 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * samples/ as the README tells a user to apply them, with kubectl, on the real server: every resource of every
- * kind becomes Ready, {@code kubectl get mlserving} shows the printer columns, and the converged operator sends
- * no write, neither in a quiet window nor after a restart.
+ * kind becomes Ready (the Canary: steps, then rolls back, since this server has no Prometheus to check it
+ * against), {@code kubectl get mlserving} shows the printer columns, and the converged operator sends no write,
+ * neither in a quiet window nor after a restart.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SamplesIT extends RealServerTest {
   /** The namespace samples/00-namespace.yaml creates. */
   static final String MODELS = "models";
-  /** Our five kinds, fully qualified (a short name could resolve to another group's kind of the same name). */
+  /** Our five kinds, fully qualified (a short name could resolve to another group's kind, Flagger's canary). */
   static final String KINDS = "inferenceservices.mlserving.io,abtests.mlserving.io,shadowtests.mlserving.io,"
       + "circuitbreakers.mlserving.io,canaries.mlserving.io";
+  /** The kinds whose samples are Ready once applied: all but the Canary, Ready only when Promoted. */
+  static final List<String> READY_KINDS = Arrays.stream(KINDS.split(","))
+      .filter(k -> !k.equals("canaries.mlserving.io")).toList();
+  /** samples/50-canary.yaml. */
+  static final String CANARY = "fraud-rollout";
+
+  /** Weights of the Canary's VirtualService as the watch saw them, "stable/canary", consecutive repeats dropped. */
+  private final List<String> canaryWeights = new CopyOnWriteArrayList<>();
+  /** Phases of the Canary as the watch saw them, consecutive repeats dropped. */
+  private final List<String> canaryPhases = new CopyOnWriteArrayList<>();
+  private final List<Watch> watches = new ArrayList<>();
 
   @Test
   @Order(1)
   void everySampleBecomesReadyForKubectlWait() {
     adoptNamespace(MODELS);
+    watchTheCanary();
     Kubectl.Result applied = kubectl.run("apply", "-f", CrdFiles.projectRoot().resolve("samples").toString());
     assertThat(applied.exitCode()).as(applied.toString()).isZero();
     // kubectl wait needs the objects to exist, which they do once apply returned; --all: every one of each kind.
-    for (String kind : KINDS.split(",")) {
+    for (String kind : READY_KINDS) {
       Kubectl.Result waited = kubectl.run("wait", "--for=condition=Ready", kind, "--all", "-n", MODELS,
           "--timeout=" + DEADLINE.toSeconds() + "s");
       assertThat(waited.exitCode()).as("%s\n%s\noperator log %s", waited, kubectl.run("get", "mlserving", "-n", MODELS,
@@ -45,15 +75,75 @@ class SamplesIT extends RealServerTest {
       assertThat(waited.stdout()).contains("condition met");
     }
     assertThat(kubectl.ok("get", KINDS, "-n", MODELS, "-o", "name").lines().count())
-        .as("the 8 InferenceServices, the ABTest, the ShadowTest and the CircuitBreaker").isEqualTo(11);
+        .as("the 8 InferenceServices, the ABTest, the ShadowTest, the CircuitBreaker and the Canary").isEqualTo(12);
+  }
+
+  /**
+   * The Canary sample on a server without Prometheus (and no URL given to the operator): it waits for its two
+   * models, applies its first step (stable 90, canary 10) in the VirtualService, then its checks are Error ("no
+   * Prometheus to ask"), and after failureThreshold of them it is RolledBack with the canary back at 0. That is
+   * the rollout's one sensible end here: no promotion without evidence. Every weight and phase is seen through
+   * watches, so a step shorter than the test's polling cannot be missed.
+   */
+  @Test
+  @Order(2)
+  void theCanarySampleStepsThenRollsBackForWantOfPrometheus() {
+    Canary sample = get(Canary.class, MODELS, CANARY);
+    Duration stepInterval = CanaryResources.stepInterval(sample.getSpec());
+    int threshold = CanaryResources.failureThreshold(sample.getSpec());
+    // Both models Ready (done above), then a check every stepInterval: the rollback is due after threshold of them.
+    Duration rollback = DEADLINE.plus(stepInterval.multipliedBy(threshold));
+    Canary c = await().atMost(rollback).alias("Canary " + CANARY + " RolledBack (operator log " + operator.log() + ")")
+        .until(() -> get(Canary.class, MODELS, CANARY),
+            r -> r.getStatus() != null && r.getStatus().getPhase() == CanaryPhase.RolledBack);
+
+    CanaryStatus status = c.getStatus();
+    assertThat(status.getObservedGeneration()).isEqualTo(c.getMetadata().getGeneration());
+    assertThat(status.getStep()).as("rolled back at the first step").isZero();
+    assertThat(status.getCanaryWeight()).isZero();
+    assertThat(status.getFailedChecks()).isEqualTo(threshold);
+    assertThat(status.getChecks()).extracting(CanaryCheck::getName)
+        .containsExactlyElementsOf(sample.getSpec().getAnalysis().getMetrics().stream().map(m -> m.getName()).toList());
+    assertThat(status.getChecks()).allSatisfy(k -> {
+      assertThat(k.getResult()).isEqualTo(CheckResult.Error);
+      assertThat(k.getMessage()).contains("no Prometheus to ask").contains("MLSERVING_PROMETHEUS_URL");
+    });
+    Condition ready = ready(c).orElseThrow();
+    assertThat(ready.getStatus()).isEqualTo(Conditions.FALSE);
+    assertThat(ready.getReason()).isEqualTo(Reason.RolledBack.name());
+    assertThat(ready.getMessage()).contains("canary fraud-v2 gets 0 %")
+        .contains("failed check " + threshold + "/" + threshold).contains("no Prometheus to ask");
+
+    // The VirtualService went to the first step and back; the apex Service stayed on the stable.
+    int first = sample.getSpec().getSteps().get(0);
+    await().atMost(DEADLINE).alias("the watch saw the VirtualService back at stable 100")
+        .until(() -> !canaryWeights.isEmpty() && canaryWeights.get(canaryWeights.size() - 1).equals("100/0"));
+    assertThat(canaryWeights).as("weights of VirtualService %s, stable/canary", CANARY)
+        .containsSubsequence((100 - first) + "/" + first, "100/0")
+        .allMatch(w -> w.equals("100/0") || w.equals((100 - first) + "/" + first));
+    assertThat(canaryPhases).as("phases of Canary %s", CANARY).containsSubsequence("Progressing", "RolledBack")
+        .doesNotContain("Promoted");
+    assertThat(admin.services().inNamespace(MODELS).withName(CANARY).get().getSpec().getSelector())
+        .containsEntry(Labels.INFERENCE_SERVICE, "fraud-v1");
+
+    // And it said so in Events: the step, the failed check, the rollback.
+    await().atMost(DEADLINE).alias("Events of Canary " + CANARY).untilAsserted(() ->
+        assertThat(admin.events().v1().events().inNamespace(MODELS).list().getItems().stream()
+            .filter(e -> e.getRegarding() != null && "Canary".equals(e.getRegarding().getKind())
+                && CANARY.equals(e.getRegarding().getName()))
+            .map(e -> e.getReason() + ": " + e.getNote()).toList())
+            .anyMatch(e -> e.startsWith("Step: step 1/" + sample.getSpec().getSteps().size() + ": canary fraud-v2 at "
+                + first + " %"))
+            .anyMatch(e -> e.startsWith("CheckFailed: "))
+            .anyMatch(e -> e.startsWith("RolledBack: " + ready.getMessage())));
   }
 
   @Test
-  @Order(2)
+  @Order(3)
   void kubectlGetMlservingShowsThePrinterColumnsWithValues() {
     String out = kubectl.ok("get", "mlserving", "-n", MODELS);
     Map<String, List<Map<String, String>>> tables = tables(out);
-    assertThat(tables.keySet()).as(out).hasSize(4);
+    assertThat(tables.keySet()).as(out).hasSize(5);
     for (Class<? extends HasMetadata> kind : CrdFiles.KINDS) {
       List<String> expected = new ArrayList<>(List.of("NAME"));
       Arrays.stream(kind.getAnnotationsByType(AdditionalPrinterColumn.class))
@@ -64,6 +154,13 @@ class SamplesIT extends RealServerTest {
       assertThat(rows.get(0).keySet()).as(out).containsExactlyElementsOf(expected);
       for (Map<String, String> row : rows) {
         assertThat(row).as(out).doesNotContainValue("<none>").doesNotContainValue("");
+        if (kind == Canary.class) {
+          // Rolled back above: not Ready, the canary at 0, the models named.
+          assertThat(row).as(out).containsEntry("READY", "False").containsEntry("REASON", "RolledBack")
+              .containsEntry("HOST", CANARY).containsEntry("STABLE", "fraud-v1").containsEntry("CANARY", "fraud-v2")
+              .containsEntry("WEIGHT", "0").containsEntry("PHASE", "RolledBack");
+          continue;
+        }
         assertThat(row.get("READY")).as(out).isEqualTo("True");
         assertThat(row.get("REASON")).as(out).isEqualTo("Ready");
       }
@@ -72,14 +169,14 @@ class SamplesIT extends RealServerTest {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void theConvergedOperatorSendsNoWriteInAQuietWindow() {
     awaitConverged();
     assertNoOperatorWritesDuringQuietWindow("with every sample converged");
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aRestartedOperatorSendsNoWrite() {
     awaitConverged();
     int exit = operator.stop();
@@ -92,6 +189,63 @@ class SamplesIT extends RealServerTest {
     assertThat(writes).as("writes since the restart:\n%s", AuditLog.describe(writes)).isEmpty();
     assertThat(audit.by(operator.user(), restart)).as("the new process listed and watched")
         .anySatisfy(e -> assertThat(e.verb()).isEqualTo("list"));
+  }
+
+  @AfterAll
+  void stopWatching() {
+    watches.forEach(Watch::close);
+  }
+
+  /**
+   * Watches the Canary sample and its VirtualService from before the apply, recording each phase and weight pair
+   * as it changes: a watch delivers every change in order, where a poll could miss a short step.
+   */
+  private void watchTheCanary() {
+    watches.add(admin.genericKubernetesResources("networking.istio.io/v1", "VirtualService").inNamespace(MODELS)
+        .withName(CANARY).watch(new Watcher<GenericKubernetesResource>() {
+          @Override
+          public void eventReceived(Action action, GenericKubernetesResource vs) {
+            if (action == Action.DELETED) {
+              return;
+            }
+            List<Map<String, Object>> routes = routes(vs);
+            if (routes.size() == 2) {
+              appendChanged(canaryWeights, routes.get(0).get("weight") + "/" + routes.get(1).get("weight"));
+            }
+          }
+
+          @Override
+          public void onClose(WatcherException cause) {}
+        }));
+    watches.add(admin.resources(Canary.class).inNamespace(MODELS).withName(CANARY).watch(new Watcher<Canary>() {
+      @Override
+      public void eventReceived(Action action, Canary c) {
+        if (action != Action.DELETED && c.getStatus() != null && c.getStatus().getPhase() != null) {
+          appendChanged(canaryPhases, c.getStatus().getPhase().name());
+        }
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {}
+    }));
+  }
+
+  /** The destinations of the VirtualService's single http route, stable first. */
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> routes(GenericKubernetesResource vs) {
+    Map<String, Object> spec = (Map<String, Object>) vs.getAdditionalProperties().get("spec");
+    List<Map<String, Object>> http = spec == null ? null : (List<Map<String, Object>>) spec.get("http");
+    if (http == null || http.isEmpty()) {
+      return List.of();
+    }
+    List<Map<String, Object>> route = (List<Map<String, Object>>) http.get(0).get("route");
+    return route == null ? List.of() : route;
+  }
+
+  private static void appendChanged(List<String> seen, String value) {
+    if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(value)) {
+      seen.add(value);
+    }
   }
 
   private void awaitConverged() {
