@@ -1,6 +1,7 @@
 package io.mlserving.operator.cli;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.mlserving.operator.api.v1alpha1.Canary;
 import io.mlserving.operator.config.LoaderImages;
 import io.mlserving.operator.desired.DesiredResources;
 import io.mlserving.operator.desired.IstioApi;
@@ -49,8 +50,15 @@ final class RenderCommand implements Callable<Integer> {
       return Main.INVALID;
     }
     LoaderImages images = LoaderImages.from(System::getenv);
-    List<HasMetadata> out = DesiredResources.ofAll(
-        result.resources().stream().map(ResourceLoader.Loaded::resource).toList(), images, api);
+    List<HasMetadata> crs = result.resources().stream().map(ResourceLoader.Loaded::resource).toList();
+    for (HasMetadata cr : crs) {
+      // render has no cluster and no clock: it prints what a resource generates before any rollout (a Canary's
+      // Waiting state), even from a `kubectl get -o yaml` export that carries a status.
+      if (cr instanceof Canary c) {
+        c.setStatus(null);
+      }
+    }
+    List<HasMetadata> out = DesiredResources.ofAll(crs, images, api);
     spec.commandLine().getOut().print(YamlOutput.documents(out));
     spec.commandLine().getOut().flush();
     return 0;

@@ -109,6 +109,18 @@ class RenderCliTest {
   }
 
   @Test
+  void aCanaryExportedWithItsStatusStillRendersTheWaitingState() throws IOException {
+    // As `kubectl get canary -o yaml` would give it, mid-rollout.
+    Files.writeString(dir.resolve("a.yaml"), ValidateCliTest.ISVC + "---\n" + ValidateCliTest.ISVC_V2 + "---\n"
+        + ValidateCliTest.CANARY + "status: {phase: Progressing, step: 1, canaryWeight: 25}\n");
+    CliRun run = CliRun.of("render", "-f", dir.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode vs = docs(run.out()).stream().filter(d -> d.path("kind").asText().equals("VirtualService"))
+        .findFirst().orElseThrow();
+    assertThat(vs.at("/spec/http/0/route")).extracting(r -> r.path("weight").asInt()).containsExactly(100, 0);
+  }
+
+  @Test
   void aCanaryWhoseCanaryIsMissingRendersNothing() throws IOException {
     Files.writeString(dir.resolve("a.yaml"), ValidateCliTest.ISVC + "---\n" + ValidateCliTest.CANARY);
     CliRun run = CliRun.of("render", "-f", dir.toString());
