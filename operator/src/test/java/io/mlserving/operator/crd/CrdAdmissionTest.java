@@ -123,7 +123,7 @@ public class CrdAdmissionTest {
     for (Path fixture : fixtures) {
       kinds.add(CrdValidator.readDocuments(fixture).get(0).path("kind").asText());
     }
-    assertThat(kinds).containsExactlyInAnyOrder("InferenceService", "ABTest", "ShadowTest", "CircuitBreaker");
+    assertThat(kinds).containsExactlyInAnyOrder("InferenceService", "ABTest", "ShadowTest", "CircuitBreaker", "Canary");
   }
 
   private static boolean matches(Problem problem, Problem expectation) {
