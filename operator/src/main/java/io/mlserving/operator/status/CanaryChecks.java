@@ -38,9 +38,11 @@ public final class CanaryChecks {
     double count = none ? 0 : requests.value();
     // Without a single request there is nothing to judge, whatever minRequests says.
     if (count < Math.max(1, minRequests)) {
+      // With minRequests 0 "fewer than minRequests 0" would be false: the floor of one request is what held it.
+      String why = minRequests >= 1 ? ", fewer than minRequests " + minRequests
+          : ", not one to judge (minRequests " + minRequests + ")";
       return new CanaryCheck(name, null, min, max, CheckResult.Inconclusive, "the canary had "
-          + format(count) + " requests in the last " + window + ", fewer than minRequests " + minRequests,
-          time);
+          + format(count) + " requests in the last " + window + why, time);
     }
     if (!value.hasValue()) {
       return new CanaryCheck(name, null, min, max, CheckResult.Error, value.message(), time);

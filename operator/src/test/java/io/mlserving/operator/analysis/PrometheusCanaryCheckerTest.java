@@ -139,6 +139,25 @@ class PrometheusCanaryCheckerTest {
   }
 
   @Test
+  void noSeriesYetIsZeroRequests() {
+    FakePrometheus p = new FakePrometheus(q -> QueryResult.empty(DEFAULT_URL, q));
+    List<CanaryCheck> checks = p.checker(DEFAULT_URL).check(fraud(), NOW);
+    assertThat(p.queries).hasSize(1);
+    assertThat(checks).extracting(CanaryCheck::getResult).containsOnly(CheckResult.Inconclusive);
+    assertThat(checks.get(0).getMessage()).startsWith("the canary had 0 requests in the last 2m");
+  }
+
+  @Test
+  void zeroMinRequestsStillNeedsOneRequest() {
+    Canary c = fraud();
+    c.getSpec().getAnalysis().setMinRequests(0);
+    FakePrometheus p = new FakePrometheus(q -> q.startsWith("sum(increase(") ? QueryResult.value(0) : healthy(q));
+    assertThat(p.checker(DEFAULT_URL).check(c, NOW)).extracting(CanaryCheck::getResult)
+        .containsOnly(CheckResult.Inconclusive);
+    assertThat(p.queries).as("no metric query on no traffic").hasSize(1);
+  }
+
+  @Test
   void minRequestsDefaultsToOne() {
     Canary c = fraud();
     c.getSpec().getAnalysis().setMinRequests(null);

@@ -106,8 +106,12 @@ class CanaryChecksTest {
     assertThat(k.getMax()).isEqualTo(500.0);
   }
 
+  static Stream<Arguments> countFailures() {
+    return failures().filter(a -> ((QueryResult) a.get()[0]).outcome() != QueryResult.Outcome.Empty);
+  }
+
   @ParameterizedTest(name = "{0}")
-  @MethodSource("failures")
+  @MethodSource("countFailures")
   void aRequestCountWithoutANumberIsAnError(QueryResult failure) {
     CanaryCheck k = CanaryChecks.evaluate(metric(CanaryMetric.SUCCESS_RATE, 99.0, null), QueryResult.value(100),
         failure, 20, "1m", NOW);
@@ -122,7 +126,11 @@ class CanaryChecksTest {
       "19   | 20 | Inconclusive | the canary had 19 requests in the last 2m30s, fewer than minRequests 20",
       "19.6 | 20 | Inconclusive | the canary had 19.6 requests in the last 2m30s, fewer than minRequests 20",
       "20   | 20 | Pass         | success-rate 99.5 ≥ 99",
-      "0    | 0  | Pass         | success-rate 99.5 ≥ 99",
+      // Not a single request: nothing to judge, whatever minRequests says.
+      "0    | 0  | Inconclusive | the canary had 0 requests in the last 2m30s, not one to judge (minRequests 0)",
+      "0.4  | 0  | Inconclusive | the canary had 0.4 requests in the last 2m30s, not one to judge (minRequests 0)",
+      "1    | 0  | Pass         | success-rate 99.5 ≥ 99",
+      "1    | 1  | Pass         | success-rate 99.5 ≥ 99",
   })
   void tooFewRequestsIsInconclusive(double requests, int minRequests, CheckResult result, String message) {
     CanaryCheck k = CanaryChecks.evaluate(metric(CanaryMetric.SUCCESS_RATE, 99.0, null), QueryResult.value(99.5),
@@ -132,6 +140,15 @@ class CanaryChecksTest {
     if (result == CheckResult.Inconclusive) {
       assertThat(k.getValue()).as("no value is judged on too little traffic").isNull();
     }
+  }
+
+  @Test
+  void noSeriesForTheRequestCountIsZeroRequests() {
+    // Istio creates istio_requests_total's series at a workload's first request: none is a canary not yet called.
+    CanaryCheck k = CanaryChecks.evaluate(metric(CanaryMetric.SUCCESS_RATE, 99.0, null), QueryResult.empty(URL, Q),
+        QueryResult.empty(URL, Q), 20, "1m", NOW);
+    assertThat(k.getResult()).isEqualTo(CheckResult.Inconclusive);
+    assertThat(k.getMessage()).isEqualTo("the canary had 0 requests in the last 1m, fewer than minRequests 20");
   }
 
   @Test
