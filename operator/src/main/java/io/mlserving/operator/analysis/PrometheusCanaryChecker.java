@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A Canary's metric gates checked against Prometheus: the canary's request count over the window (fewer than
@@ -19,11 +20,16 @@ import java.util.Map;
  * workload, or the custom query with its placeholders filled in), each judged by {@link CanaryChecks}.
  */
 public final class PrometheusCanaryChecker implements CanaryChecker {
-  private final PrometheusClients clients;
+  private final Function<String, Prometheus> clients;
   private final String defaultUrl;
 
   /** {@code defaultUrl} (may be null) is asked when the Canary names no Prometheus. */
   public PrometheusCanaryChecker(PrometheusClients clients, String defaultUrl) {
+    this(clients::forUrl, defaultUrl);
+  }
+
+  /** As the public constructor, the client of each URL from {@code clients} (tests pass a fake Prometheus). */
+  PrometheusCanaryChecker(Function<String, Prometheus> clients, String defaultUrl) {
     this.clients = clients;
     this.defaultUrl = defaultUrl == null || defaultUrl.isBlank() ? null : defaultUrl;
   }
@@ -43,7 +49,7 @@ public final class PrometheusCanaryChecker implements CanaryChecker {
       }
       return out;
     }
-    Prometheus prometheus = clients.forUrl(url);
+    Prometheus prometheus = clients.apply(url);
     String namespace = c.getMetadata().getNamespace();
     Duration window = CanaryResources.window(spec);
     String windowText = IstioQueries.window(window);

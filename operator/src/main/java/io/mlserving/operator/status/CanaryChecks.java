@@ -38,23 +38,34 @@ public final class CanaryChecks {
     double count = none ? 0 : requests.value();
     // Without a single request there is nothing to judge, whatever minRequests says.
     if (count < Math.max(1, minRequests)) {
+      // With minRequests 0 "fewer than minRequests 0" would be false: the floor of one request is what held it.
+      String why = minRequests >= 1 ? ", fewer than minRequests " + minRequests
+          : ", not one to judge (minRequests " + minRequests + ")";
       return new CanaryCheck(name, null, min, max, CheckResult.Inconclusive, "the canary had "
-          + format(count) + " requests in the last " + window + ", fewer than minRequests " + minRequests,
-          time);
+          + format(count) + " requests in the last " + window + why, time);
     }
     if (!value.hasValue()) {
       return new CanaryCheck(name, null, min, max, CheckResult.Error, value.message(), time);
     }
-    double v = round(value.value());
-    CanaryCheck check = new CanaryCheck(name, v, min, max, CheckResult.Pass, null, time);
-    if (min != null && v < min) {
+    // Judged on the number Prometheus gave, bounds inclusive: rounding first would pass 98.9996 against min 99.
+    double raw = value.value();
+    boolean below = min != null && raw < min;
+    boolean above = !below && max != null && raw > max;
+    // Kept rounded, away from the bound a Fail broke, so that the number shown never reads as within it. JSON has no
+    // infinity (Jackson would write the string "Infinity", which the status schema's number refuses): an infinite
+    // value is judged and named in the message, and kept as no value.
+    Double kept = Double.isInfinite(raw) ? null
+        : round(raw, below ? RoundingMode.FLOOR : above ? RoundingMode.CEILING : RoundingMode.HALF_UP);
+    String shown = kept == null ? format(raw) : format(kept);
+    CanaryCheck check = new CanaryCheck(name, kept, min, max, CheckResult.Pass, null, time);
+    if (below) {
       check.setResult(CheckResult.Fail);
-      check.setMessage(name + " " + format(v) + " is below min " + format(min));
-    } else if (max != null && v > max) {
+      check.setMessage(name + " " + shown + " is below min " + format(min));
+    } else if (above) {
       check.setResult(CheckResult.Fail);
-      check.setMessage(name + " " + format(v) + " is above max " + format(max));
+      check.setMessage(name + " " + shown + " is above max " + format(max));
     } else {
-      check.setMessage(name + " " + format(v) + " " + bounds(check));
+      check.setMessage(name + " " + shown + " " + bounds(check));
     }
     return check;
   }
@@ -77,18 +88,22 @@ public final class CanaryChecks {
     return min != null ? "≥ " + format(min) : "≤ " + format(max);
   }
 
-  /** A number as status shows it: at most three decimals, no trailing zeros (99.6, 500, 0.125). */
+  /**
+   * A number as status shows it: at most three decimals, no trailing zeros (99.6, 500, 0.125); infinities as
+   * Prometheus writes them (+Inf, -Inf).
+   */
   public static String format(double v) {
-    if (Double.isInfinite(v) || Double.isNaN(v)) {
-      return Double.toString(v);
+    if (Double.isNaN(v)) {
+      return "NaN";
+    }
+    if (Double.isInfinite(v)) {
+      return v > 0 ? "+Inf" : "-Inf";
     }
     return BigDecimal.valueOf(v).setScale(DECIMALS, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
   }
 
-  static double round(double v) {
-    if (Double.isInfinite(v) || Double.isNaN(v)) {
-      return v;
-    }
-    return BigDecimal.valueOf(v).setScale(DECIMALS, RoundingMode.HALF_UP).doubleValue();
+  /** {@code v} (finite) to {@link #DECIMALS} decimals, rounded as {@code mode} says. */
+  static double round(double v, RoundingMode mode) {
+    return BigDecimal.valueOf(v).setScale(DECIMALS, mode).doubleValue();
   }
 }

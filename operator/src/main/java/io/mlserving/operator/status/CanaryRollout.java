@@ -158,7 +158,10 @@ public final class CanaryRollout {
           + (blocked != null ? blocked : "its checks never all passed"), events);
     }
     Instant nextCheck = nextCheckAt(spec, s);
-    Instant wake = nextCheck.isBefore(started.plus(deadline)) ? nextCheck : started.plus(deadline);
+    // A check that is due but was not made waits for the models to be Ready: the InferenceService informer brings
+    // that reconcile, so only the deadline needs a wake-up (waking at the overdue check would poll every second).
+    Instant wake = nextCheck.isAfter(now) && nextCheck.isBefore(started.plus(deadline)) ? nextCheck
+        : started.plus(deadline);
     String message = stepText(s, spec) + ": canary at " + s.getCanaryWeight() + " %"
         + (blocked != null ? "; waiting: " + blocked : "")
         + (s.getChecks().isEmpty() ? "" : "; " + s.getChecks().stream().map(CanaryRollout::describe)
@@ -192,9 +195,12 @@ public final class CanaryRollout {
     s.setCanary(spec.getCanary());
     s.setFailedChecks(0);
     s.setStepStartedAt(time(now));
-    if (hasRollout && prev.getPhase() == CanaryPhase.Promoted && spec.getStable().equals(prev.getCanary())
-        && spec.getCanary().equals(prev.getStable())) {
-      // The user made the promoted canary the stable (and the old stable the canary): nothing to roll out.
+    if (hasRollout && prev.getPhase() == CanaryPhase.Promoted
+        && Objects.equals(prev.getCanaryWeight(), MlServing.PERCENT_MAX)
+        && spec.getStable().equals(prev.getCanary()) && spec.getCanary().equals(prev.getStable())) {
+      // The user made the promoted canary the stable (and the old stable the canary): nothing to roll out. Only
+      // after a real promotion (the canary at 100 %): reverting such a swap names a stable nobody promoted, and
+      // its canary, never rolled out over it, gets a new rollout.
       s.setPhase(CanaryPhase.Promoted);
       s.setStep(spec.getSteps().size() - 1);
       s.setCanaryWeight(0);

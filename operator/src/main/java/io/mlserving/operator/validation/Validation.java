@@ -398,13 +398,15 @@ public final class Validation {
     }
     duration(spec.getStepInterval(), MlServing.DURATION_MIN, "spec.stepInterval", out);
     duration(spec.getProgressDeadline(), MlServing.DURATION_MIN, "spec.progressDeadline", out);
-    Optional<Duration> interval = parse(spec.getStepInterval() == null ? CanarySpec.DEFAULT_STEP_INTERVAL
-        : spec.getStepInterval());
-    Optional<Duration> deadline = parse(spec.getProgressDeadline() == null ? CanarySpec.DEFAULT_PROGRESS_DEADLINE
-        : spec.getProgressDeadline());
+    String intervalText = spec.getStepInterval() == null ? CanarySpec.DEFAULT_STEP_INTERVAL : spec.getStepInterval();
+    String deadlineText = spec.getProgressDeadline() == null ? CanarySpec.DEFAULT_PROGRESS_DEADLINE
+        : spec.getProgressDeadline();
+    Optional<Duration> interval = parse(intervalText);
+    Optional<Duration> deadline = parse(deadlineText);
     if (interval.isPresent() && deadline.isPresent() && deadline.get().compareTo(interval.get()) <= 0) {
-      out.add(new Problem("spec.progressDeadline", CanarySpec.DEADLINE_MESSAGE + ": " + deadline.get().toSeconds()
-          + "s is not longer than " + interval.get().toSeconds() + "s"));
+      // The durations as written: whole seconds would say "1s is not longer than 1s" of 1s and 1500ms.
+      out.add(new Problem("spec.progressDeadline", CanarySpec.DEADLINE_MESSAGE + ": progressDeadline " + deadlineText
+          + " is not longer than stepInterval " + intervalText));
     }
     retries(spec.getRetries(), out);
     CanaryAnalysis a = spec.getAnalysis();

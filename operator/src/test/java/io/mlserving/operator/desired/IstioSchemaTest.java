@@ -19,11 +19,14 @@ import io.fabric8.istio.api.api.networking.v1alpha3.HTTPRetryBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.mlserving.operator.api.v1alpha1.ABTest;
+import io.mlserving.operator.api.v1alpha1.Canary;
+import io.mlserving.operator.api.v1alpha1.CanaryStatus;
 import io.mlserving.operator.api.v1alpha1.CircuitBreaker;
 import io.mlserving.operator.api.v1alpha1.ConnectionPool;
 import io.mlserving.operator.api.v1alpha1.OutlierDetection;
 import io.mlserving.operator.api.v1alpha1.ShadowTest;
 import io.mlserving.operator.api.v1alpha1.StickySession;
+import io.mlserving.operator.testing.CanaryTestCrs;
 import io.mlserving.operator.testing.CrdValidator;
 import io.mlserving.operator.testing.CrdValidator.Options;
 import io.mlserving.operator.testing.IstioCrds;
@@ -97,6 +100,31 @@ class IstioSchemaTest {
       crs.add(st);
     }
 
+    for (Integer weight : new Integer[] {null, 0, 1, 5, 50, 99, 100}) {
+      // Every weight a rollout passes through: Waiting (no status, or 0), the steps, Promoted (100).
+      Canary c = CanaryTestCrs.fraudRollout();
+      c.getMetadata().setName("canary-" + crs.size());
+      if (weight != null) {
+        CanaryStatus status = new CanaryStatus();
+        status.setCanaryWeight(weight);
+        c.setStatus(status);
+      }
+      crs.add(c);
+    }
+    Canary canaryFull = CanaryTestCrs.fraudRollout();
+    canaryFull.getMetadata().setName("canary-full");
+    canaryFull.getSpec().setGateways(List.of("istio-ingress/public", "mesh"));
+    canaryFull.getSpec().setExternalHosts(List.of("fraud.example.com", "fraud"));
+    canaryFull.getSpec().setTimeout("2500ms");
+    canaryFull.getSpec().setRetries(retries(3, "1s", "5xx,gateway-error"));
+    CanaryStatus atStep = new CanaryStatus();
+    atStep.setCanaryWeight(25);
+    canaryFull.setStatus(atStep);
+    crs.add(canaryFull);
+    Canary canaryRetriesOff = CanaryTestCrs.canary("canary-retries-off", "fraud-v1", "fraud-v2", 50);
+    canaryRetriesOff.getSpec().setRetries(retries(0, "1s", "5xx"));
+    crs.add(canaryRetriesOff);
+
     crs.add(circuitBreaker("cb-defaults", "fraud-v1"));
     CircuitBreaker cbFull = circuitBreaker("cb-full", "fraud-v1");
     ConnectionPool pool = new ConnectionPool();
@@ -155,6 +183,11 @@ class IstioSchemaTest {
         .containsExactlyInAnyOrder("networking.istio.io/v1", "networking.istio.io/v1beta1");
     assertThat(istioObjects().map(a -> ((HasMetadata) a.get()[1]).getKind()).distinct())
         .containsExactlyInAnyOrder("VirtualService", "DestinationRule");
+    assertThat(istioObjects().map(a -> (HasMetadata) a.get()[1])
+        .filter(o -> o.getMetadata().getLabels().get(Labels.OWNER_KIND).equals("Canary"))
+        .map(HasMetadata::getApiVersion).distinct())
+        .as("Canary VirtualServices in both versions")
+        .containsExactlyInAnyOrder("networking.istio.io/v1", "networking.istio.io/v1beta1");
   }
 
   // ---- the checkers themselves catch what they should ----

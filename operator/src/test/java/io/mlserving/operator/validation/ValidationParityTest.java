@@ -9,6 +9,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.mlserving.operator.api.v1alpha1.ABTest;
+import io.mlserving.operator.api.v1alpha1.Canary;
+import io.mlserving.operator.api.v1alpha1.CanaryAnalysis;
+import io.mlserving.operator.api.v1alpha1.CanaryMetric;
+import io.mlserving.operator.api.v1alpha1.CanarySpec;
 import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.api.v1alpha1.MlServing;
 import io.mlserving.operator.api.v1alpha1.PredictorSpec;
@@ -17,16 +21,24 @@ import io.mlserving.operator.crd.CrdFiles;
 import io.mlserving.operator.desired.Durations;
 import io.mlserving.operator.testing.CrdValidator;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Validation and admission (the generated CRDs, schema and CEL) give the same verdict on the values each
  * shared rule decides: one field of a valid resource is set to the value, and both must admit it or both
  * refuse it on that field.
+ *
+ * <p>Operator-only rules, which {@code validate} and the operator enforce (Ready=False, InvalidSpec) but admission
+ * does not, are not parity rows: each has a test here saying so ({@link #anUnknownPlaceholderIsOperatorOnly}).
  */
 class ValidationParityTest {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -178,6 +190,212 @@ class ValidationParityTest {
             .putObject("headers").putObject("x-user").put(kind, "u".repeat(n));
         assertSameVerdict(ab, ABTest.class, "spec.routes[0].headers.x-user." + kind, n <= StringMatch.MAX_LENGTH);
       }
+    }
+  }
+
+  private static final String CANARY = """
+      apiVersion: mlserving.io/v1alpha1
+      kind: Canary
+      metadata: {name: fraud-rollout, namespace: models}
+      spec:
+        host: fraud
+        stable: fraud-v1
+        canary: fraud-v2
+        steps: [5, 25, 50]
+        stepInterval: 1m
+        progressDeadline: 10m
+        gateways: [istio-system/public]
+        externalHosts: [fraud.example.com]
+        timeout: 5s
+        retries: {attempts: 2, retryOn: "5xx"}
+        analysis:
+          prometheus: {url: "http://prometheus.istio-system:9090"}
+          window: 1m
+          failureThreshold: 2
+          minRequests: 20
+          metrics:
+            - {name: success-rate, min: 99}
+            - {name: latency-p99, max: 500}
+            - {name: errors, query: 'sum(rate(my_errors_total{pod=~"{{canary}}-.*"}[{{window}}]))', max: 0.1}
+      """;
+
+  @ParameterizedTest(name = "{0} = {1}: admitted {2}")
+  @CsvSource(delimiter = '|', value = {
+      "spec.stable                    | fraud-v3                    | true",
+      "spec.stable                    | Fraud-v1                    | false",
+      "spec.canary                    | fraud-v3                    | true",
+      "spec.canary                    | fraud-v1                    | false",
+      "spec.canary                    | fraud_v2                    | false",
+      "spec.host                      | scoring                     | true",
+      "spec.host                      | Fraud                       | false",
+      "spec.stepInterval              | 30s                         | true",
+      "spec.stepInterval              | 1.5s                        | true",
+      "spec.stepInterval              | 0s                          | false",
+      "spec.stepInterval              | 1 minute                    | false",
+      "spec.progressDeadline          | 61s                         | true",
+      "spec.progressDeadline          | 1h                          | true",
+      "spec.progressDeadline          | 60s                         | false",
+      "spec.progressDeadline          | 59s                         | false",
+      "spec.progressDeadline          | 10 minutes                  | false",
+      "spec.analysis.window           | 2m                          | true",
+      "spec.analysis.window           | 1ms                         | true",
+      "spec.analysis.window           | 0s                          | false",
+      "spec.analysis.window           | 1m 30s                      | false",
+      "spec.analysis.window           | 0.5ms                       | false",
+      "spec.analysis.prometheus.url   | http://prometheus:9090      | true",
+      "spec.analysis.prometheus.url   | https://prom.example.com/api/prom/ | true",
+      "spec.analysis.prometheus.url   | http://[::1]:9090           | true",
+      "spec.analysis.prometheus.url   | prometheus.istio-system:9090 | false",
+      "spec.analysis.prometheus.url   | ftp://prometheus:9090       | false",
+      "spec.analysis.prometheus.url   | http://                     | false",
+      "spec.analysis.prometheus.url   | http:///api                 | false",
+      "spec.analysis.prometheus.url   | http://prom etheus:9090     | false",
+  })
+  void canaryFields(String field, String value, boolean admitted) {
+    assertSameVerdict(CANARY, Canary.class, field, value, admitted);
+  }
+
+  static Stream<Arguments> canaryEdits() {
+    return Stream.of(
+        edit("steps [50]", c -> steps(c, 50), true, null, null),
+        edit("steps [1, 99]", c -> steps(c, 1, 99), true, null, null),
+        edit("steps 1..20", c -> steps(c, IntStream.rangeClosed(1, CanarySpec.MAX_STEPS).toArray()), true, null, null),
+        edit("steps 1..21", c -> steps(c, IntStream.rangeClosed(1, CanarySpec.MAX_STEPS + 1).toArray()), false,
+            "spec.steps", "spec.steps"),
+        edit("steps []", c -> steps(c), false, "spec.steps", "spec.steps"),
+        edit("steps [0, 50]", c -> steps(c, 0, 50), false, "spec.steps[0]", "spec.steps[0]"),
+        edit("steps [50, 100]", c -> steps(c, 50, 100), false, "spec.steps[1]", "spec.steps[1]"),
+        edit("steps [5, 5]", c -> steps(c, 5, 5), false, "spec.steps", "spec.steps"),
+        edit("steps [25, 5, 50]", c -> steps(c, 25, 5, 50), false, "spec.steps", "spec.steps"),
+        edit("stepInterval = progressDeadline", c -> spec(c).put("stepInterval", "10m"), false,
+            "spec.progressDeadline", "spec.progressDeadline"),
+        // The CRD defaults stepInterval to 1m before its rules run; validate assumes the same default.
+        edit("progressDeadline 30s with the default stepInterval", c -> {
+          spec(c).remove("stepInterval");
+          spec(c).put("progressDeadline", "30s");
+        }, false, "spec.progressDeadline", "spec.progressDeadline"),
+        edit("progressDeadline 2m with the default stepInterval", c -> {
+          spec(c).remove("stepInterval");
+          spec(c).put("progressDeadline", "2m");
+        }, true, null, null),
+        edit("no durations at all: the defaults 1m and 10m", c -> {
+          spec(c).remove("stepInterval");
+          spec(c).remove("progressDeadline");
+        }, true, null, null),
+        edit("failureThreshold 1", c -> analysis(c).put("failureThreshold", 1), true, null, null),
+        edit("failureThreshold 100", c -> analysis(c).put("failureThreshold", CanaryAnalysis.MAX_FAILURE_THRESHOLD),
+            true, null, null),
+        edit("failureThreshold 0", c -> analysis(c).put("failureThreshold", 0), false,
+            "spec.analysis.failureThreshold", "spec.analysis.failureThreshold"),
+        edit("failureThreshold 101", c -> analysis(c).put("failureThreshold", 101), false,
+            "spec.analysis.failureThreshold", "spec.analysis.failureThreshold"),
+        edit("minRequests 0", c -> analysis(c).put("minRequests", 0), true, null, null),
+        edit("minRequests -1", c -> analysis(c).put("minRequests", -1), false,
+            "spec.analysis.minRequests", "spec.analysis.minRequests"),
+        edit("no analysis", c -> spec(c).remove("analysis"), true, null, null),
+        edit("10 metrics", c -> metrics(c, CanaryAnalysis.MAX_METRICS), true, null, null),
+        edit("11 metrics", c -> metrics(c, CanaryAnalysis.MAX_METRICS + 1), false,
+            "spec.analysis.metrics", "spec.analysis.metrics"),
+        edit("no metrics", c -> metrics(c, 0), false, "spec.analysis.metrics", "spec.analysis.metrics"),
+        edit("a metric with neither min nor max", c -> metric(c, 0).remove("min"), false,
+            "spec.analysis.metrics[0]", "spec.analysis.metrics[0]"),
+        edit("a metric with min = max", c -> metric(c, 1).put("min", 500), true, null, null),
+        edit("a metric with min > max", c -> metric(c, 1).put("min", 500.5), false,
+            "spec.analysis.metrics[1].min", "spec.analysis.metrics[1].min"),
+        edit("a custom name without query", c -> metric(c, 2).remove("query"), false,
+            "spec.analysis.metrics[2].name", "spec.analysis.metrics[2].name"),
+        edit("a built-in name with a query", c -> metric(c, 0).put("query", "vector(100)"), true, null, null),
+        edit("a metric name in upper case", c -> metric(c, 2).put("name", "Errors"), false,
+            "spec.analysis.metrics[2].name", "spec.analysis.metrics[2].name"),
+        edit("an empty query", c -> metric(c, 2).put("query", ""), false,
+            "spec.analysis.metrics[2].query", "spec.analysis.metrics[2].query"),
+        edit("a query of the longest length", c -> metric(c, 2).put("query", "x".repeat(CanaryMetric.QUERY_MAX_LENGTH)),
+            true, null, null),
+        edit("a query one character too long",
+            c -> metric(c, 2).put("query", "x".repeat(CanaryMetric.QUERY_MAX_LENGTH + 1)), false,
+            "spec.analysis.metrics[2].query", "spec.analysis.metrics[2].query"),
+        edit("every placeholder, spaces inside the braces", c -> metric(c, 2).put("query",
+            "x{ns=\"{{ namespace }}\",a=\"{{canary}}\",b=\"{{stable}}\"}[{{window}}]"), true, null, null),
+        // The rule on the list names the list; validate names the repeated entry, inside it.
+        edit("two metrics with one name", c -> metric(c, 2).put("name", "success-rate").remove("query"), false,
+            "spec.analysis.metrics", "spec.analysis.metrics[2].name"),
+        edit("prometheus without url", c -> ((ObjectNode) analysis(c).get("prometheus")).remove("url"), false,
+            "spec.analysis.prometheus.url", "spec.analysis.prometheus.url"));
+  }
+
+  @ParameterizedTest(name = "{0}: admitted {2}")
+  @MethodSource("canaryEdits")
+  void canaryRules(String what, Consumer<ObjectNode> edit, boolean admitted, String admissionField,
+      String validateField) {
+    ObjectNode canary = (ObjectNode) with(CANARY, "spec.host", "fraud");
+    edit.accept(canary);
+    List<io.mlserving.operator.testing.Problem> admission = crds.validate(canary).problems().stream()
+        .filter(p -> !p.message().equals(CrdValidator.RULES_NOT_CHECKED)).toList();
+    List<Problem> validate = Validation.validate(typed(canary, Canary.class));
+    assertThat(admission.isEmpty()).as("admission of %s: %s", what, admission).isEqualTo(admitted);
+    assertThat(validate.isEmpty()).as("validate of %s: %s", what, validate).isEqualTo(admitted);
+    if (!admitted) {
+      assertThat(admission).as("admission names %s", admissionField)
+          .allMatch(p -> p.fieldOrRoot().equals(admissionField));
+      assertThat(validate).as("validate names %s", validateField).allMatch(p -> p.field().equals(validateField));
+    }
+  }
+
+  @Test
+  void anUnknownPlaceholderIsOperatorOnly() {
+    // Operator-only: the CRD has no rule for it (the lead's call: a CEL rule over every {{...}} of the query reads
+    // badly), so admission accepts the Canary; validate refuses it, and the operator reports Ready=False with reason
+    // InvalidSpec naming the field rather than send the braces to Prometheus.
+    ObjectNode canary = (ObjectNode) with(CANARY, "spec.host", "fraud");
+    metric(canary, 2).put("query", "sum(rate(x{pod=~\"{{ canary-name }}-.*\"}[{{window}}]))");
+    assertThat(crds.validate(canary).problems()).as("admission").isEmpty();
+    assertThat(Validation.validate(typed(canary, Canary.class))).singleElement().satisfies(p -> {
+      assertThat(p.field()).isEqualTo("spec.analysis.metrics[2].query");
+      assertThat(p.message()).contains("unknown placeholder {{canary-name}}", "{{namespace}}", "{{canary}}",
+          "{{stable}}", "{{window}}");
+    });
+  }
+
+  @Test
+  void theDeadlineProblemNamesBothDurationsAsWritten() {
+    ObjectNode canary = (ObjectNode) with(CANARY, "spec.stepInterval", "1500ms");
+    spec(canary).put("progressDeadline", "1s");
+    assertThat(Validation.validate(typed(canary, Canary.class))).containsExactly(new Problem("spec.progressDeadline",
+        CanarySpec.DEADLINE_MESSAGE + ": progressDeadline 1s is not longer than stepInterval 1500ms"));
+    spec(canary).remove("stepInterval");
+    spec(canary).put("progressDeadline", "45s");
+    assertThat(Validation.validate(typed(canary, Canary.class))).extracting(Problem::message)
+        .containsExactly(CanarySpec.DEADLINE_MESSAGE + ": progressDeadline 45s is not longer than stepInterval 1m");
+  }
+
+  private static Arguments edit(String what, Consumer<ObjectNode> edit, boolean admitted, String admissionField,
+      String validateField) {
+    return Arguments.of(what, edit, admitted, admissionField, validateField);
+  }
+
+  private static ObjectNode spec(ObjectNode canary) {
+    return (ObjectNode) canary.get("spec");
+  }
+
+  private static ObjectNode analysis(ObjectNode canary) {
+    return (ObjectNode) spec(canary).get("analysis");
+  }
+
+  private static ObjectNode metric(ObjectNode canary, int i) {
+    return (ObjectNode) analysis(canary).get("metrics").get(i);
+  }
+
+  private static void steps(ObjectNode canary, int... steps) {
+    ArrayNode list = spec(canary).putArray("steps");
+    for (int s : steps) {
+      list.add(s);
+    }
+  }
+
+  private static void metrics(ObjectNode canary, int n) {
+    ArrayNode list = analysis(canary).putArray("metrics");
+    for (int i = 0; i < n; i++) {
+      list.addObject().put("name", "m" + i).put("query", "vector(" + i + ")").put("max", 1);
     }
   }
 
