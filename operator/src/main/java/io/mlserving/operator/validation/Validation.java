@@ -396,7 +396,7 @@ public final class Validation {
         }
       }
     }
-    duration(spec.getStepInterval(), MlServing.DURATION_MIN, "spec.stepInterval", out);
+    duration(spec.getStepInterval(), CanarySpec.MIN_STEP_INTERVAL, "spec.stepInterval", out);
     duration(spec.getProgressDeadline(), MlServing.DURATION_MIN, "spec.progressDeadline", out);
     String intervalText = spec.getStepInterval() == null ? CanarySpec.DEFAULT_STEP_INTERVAL : spec.getStepInterval();
     String deadlineText = spec.getProgressDeadline() == null ? CanarySpec.DEFAULT_PROGRESS_DEADLINE

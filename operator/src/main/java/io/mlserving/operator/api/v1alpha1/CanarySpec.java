@@ -23,6 +23,11 @@ public class CanarySpec extends HostRoutingSpec {
   public static final int MAX_STEP = 99;
   public static final int MAX_STEPS = 20;
   public static final String DEFAULT_STEP_INTERVAL = "1m";
+  /** Shortest stepInterval: the rollout's times are kept to the second, as the API server keeps times. */
+  public static final String MIN_STEP_INTERVAL = "1s";
+  static final String STEP_INTERVAL_RULE = "duration(self) >= duration('" + MIN_STEP_INTERVAL + "')";
+  public static final String STEP_INTERVAL_MESSAGE = "must be a duration of at least " + MIN_STEP_INTERVAL
+      + ", such as 30s or 1m";
   public static final String DEFAULT_PROGRESS_DEADLINE = "10m";
   static final String DISTINCT_RULE = "self.stable != self.canary";
   public static final String DISTINCT_MESSAGE = "canary must differ from stable";
@@ -55,12 +60,13 @@ public class CanarySpec extends HostRoutingSpec {
   @JsonPropertyDescription("The canary's weight at each step, in percent: 1 to 99, strictly increasing, 1 to 20 entries.")
   private List<@Min(MIN_STEP) @Max(MAX_STEP) Integer> steps = new ArrayList<>();
 
-  /** Minimum time at a step, for example 1m; the metrics are checked at this interval. */
+  /** Minimum time at a step, at least 1s, for example 1m; the metrics are checked at this interval. */
   @Default(DEFAULT_STEP_INTERVAL)
   @Size(max = MlServing.DURATION_MAX_LENGTH)
   @Pattern(MlServing.DURATION)
-  @ValidationRule(value = MlServing.DURATION_RULE, message = MlServing.DURATION_MESSAGE)
-  @JsonPropertyDescription("Minimum time at a step, for example 1m; the metrics are checked at this interval.")
+  @ValidationRule(value = STEP_INTERVAL_RULE, message = STEP_INTERVAL_MESSAGE)
+  @JsonPropertyDescription("Minimum time at a step, at least 1s, for example 1m; the metrics are checked at this"
+      + " interval.")
   private String stepInterval;
 
   /** A step (or the wait for both models to be Ready) that cannot advance for this long rolls back, e.g. 10m. */
