@@ -162,10 +162,15 @@ public final class CanaryRollout {
     // that reconcile, so only the deadline needs a wake-up (waking at the overdue check would poll every second).
     Instant wake = nextCheck.isAfter(now) && nextCheck.isBefore(started.plus(deadline)) ? nextCheck
         : started.plus(deadline);
+    // The checks status keeps may be the previous step's (the ones that advanced it): say so.
+    Instant stepBegan = started;
+    boolean checkedThisStep = s.getChecks().stream().map(k -> parse(k.getTime()))
+        .anyMatch(t -> t.isPresent() && t.get().isAfter(stepBegan));
     String message = stepText(s, spec) + ": canary at " + s.getCanaryWeight() + " %"
         + (blocked != null ? "; waiting: " + blocked : "")
-        + (s.getChecks().isEmpty() ? "" : "; " + s.getChecks().stream().map(CanaryRollout::describe)
-            .collect(Collectors.joining("; ")))
+        + (s.getChecks().isEmpty() ? "" : (checkedThisStep ? "; " : "; previous step: ")
+            + s.getChecks().stream().map(CanaryRollout::describe).collect(Collectors.joining("; ")))
+        + (spec.getAnalysis() != null && nextCheck.isAfter(now) ? "; next check at " + nextCheck : "")
         + ".";
     return new Decision(s, false, Reason.Progressing, message, events,
         Optional.of(atLeast(Duration.between(now, wake))));

@@ -282,7 +282,8 @@ class CanaryRolloutTest {
         new Row("every check Pass: next step", progressing(1, 0, T0, List.of())).checked(pass(t(m(1)))).now(t(m(1)))
             .then(CanaryPhase.Progressing, 2, 50, 0).events("Step").eventsSay("step 3/3: canary fraud-v2 at 50 %")
             .requeue(m(1)).stepStartedAt(t(m(1)))
-            .says("step 3/3", "canary at 50 %", "success-rate 99.6 ≥ 99 Pass", "latency-p99 120 ≤ 500 Pass"),
+            .says("step 3/3", "canary at 50 %", "previous step: success-rate 99.6 ≥ 99 Pass",
+                "latency-p99 120 ≤ 500 Pass", "next check at " + t(m(2))),
         new Row("the last step passes: Promoted, canary 100 %, Ready", progressing(2, 0, T0, List.of()))
             .checked(pass(t(m(1)))).now(t(m(1))).then(CanaryPhase.Promoted, 2, 100, 0).events("Promoted")
             .says("Promoted", "canary fraud-v2 serves 100 %", "3 steps"),
@@ -291,7 +292,7 @@ class CanaryRolloutTest {
             progressing(1, 0, T0, List.of())).checked(fail(t(m(1)))).now(t(m(1)))
             .then(CanaryPhase.Progressing, 1, 25, 1).events("CheckFailed")
             .eventsSay("step 2/3: failed check 1/2: success-rate 97.3 < 99 Fail")
-            .requeue(m(1)).stepStartedAt(T0).says("step 2/3", "canary at 25 %", "success-rate 97.3 < 99 Fail"),
+            .requeue(m(1)).stepStartedAt(T0).says("step 2/3", "canary at 25 %; success-rate 97.3 < 99 Fail"),
         new Row("a Fail reaching failureThreshold: RolledBack naming metric, value and bound",
             progressing(1, 1, T0, fail(t(m(1))))).checked(fail(t(m(2)))).now(t(m(2)))
             .then(CanaryPhase.RolledBack, 1, 0, 2).events("RolledBack")
