@@ -101,7 +101,7 @@ class CrdInstallIT {
     for (CustomResourceDefinition crd : crds()) {
       kubectl.ok("wait", "--for=condition=Established", "--timeout=30s", "crd/" + crd.getMetadata().getName());
     }
-    assertThat(crds()).hasSize(4).allSatisfy(crd -> {
+    assertThat(crds()).hasSize(CrdFiles.KINDS.size()).allSatisfy(crd -> {
       assertThat(Serialization.asJson(crd.getSpec())).as(crd.getMetadata().getName())
           .doesNotContain("x-kubernetes-validations");
       assertThat(crd.getStatus().getConditions()).anySatisfy(c -> {
