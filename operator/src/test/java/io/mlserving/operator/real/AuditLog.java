@@ -166,6 +166,14 @@ public final class AuditLog {
     return by(user, since).stream().filter(Entry::isWrite).toList();
   }
 
+  /**
+   * The requests of {@code user} after {@code since} that RBAC refused (403 with the decision forbid). A 403 from
+   * admission (a write into a namespace being terminated, left over by an earlier class) is not a missing rule.
+   */
+  public List<Entry> refusedByRbac(String user, Mark since) {
+    return by(user, since).stream().filter(e -> e.code() == 403 && e.refusedByRbac()).toList();
+  }
+
   /** The requests of {@code user} answered 403 Forbidden after {@code since}. */
   public List<Entry> forbidden(String user, Mark since) {
     return by(user, since).stream().filter(e -> e.code() == 403).toList();

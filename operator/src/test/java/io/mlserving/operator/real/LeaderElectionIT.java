@@ -79,7 +79,7 @@ class LeaderElectionIT {
   void cleanUp() {
     try {
       if (user != null) {
-        List<AuditLog.Entry> refused = audit.forbidden(user, classStart);
+        List<AuditLog.Entry> refused = audit.refusedByRbac(user, classStart);
         assertThat(refused).as("requests of the replicas refused with 403:\n%s", AuditLog.describe(refused))
             .isEmpty();
       }

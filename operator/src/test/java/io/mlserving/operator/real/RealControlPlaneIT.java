@@ -173,6 +173,6 @@ class RealControlPlaneIT {
     // SIGTERM is a stop request: in-flight reconciles finish and `run` returns 0 (not the JVM's 143).
     assertThat(exit).as(operator.logTail(30)).isZero();
     assertThat(operator.logText()).contains("Stopping the operator");
-    assertThat(cp.auditLog().forbidden(operator.user(), mark)).isEmpty();
+    assertThat(cp.auditLog().refusedByRbac(operator.user(), mark)).isEmpty();
   }
 }

@@ -67,7 +67,7 @@ abstract class RealServerTest {
       // namespace controller remove children before their owners, and the operator's re-create of a child in a
       // terminating namespace is answered 403 (by admission, not RBAC), which would blur the check below.
       deleteOurResources();
-      List<AuditLog.Entry> refused = audit.forbidden(operator.user(), classStart);
+      List<AuditLog.Entry> refused = audit.refusedByRbac(operator.user(), classStart);
       assertThat(refused).as("requests of the operator (%s) the API server refused with 403 during %s"
           + " (authorization 'forbid': the chart's ClusterRole lacks a rule):\n%s", operator.user(),
           getClass().getSimpleName(), AuditLog.describe(refused)).isEmpty();
