@@ -104,6 +104,7 @@ public final class OperatorRuntime implements AutoCloseable {
   public void close() {
     closing = true;
     try {
+      built.live().close();
       built.operator().stop();
       if (settings.leaderElection()) {
         LeaseRelease.release(client, settings.leaseNamespace(), MlServingOperator.LEASE_NAME, identity,

@@ -27,6 +27,8 @@ public final class OperatorHarness implements AutoCloseable {
   public final MockCluster cluster;
   public final OperatorSettings settings;
   public Operator operator;
+  /** The operator with its reconcilers and live analysis. */
+  public MlServingOperator.Built built;
   public CountingMetrics metrics;
 
   /** Makes the Canary's metric checks; null: the operator's own (Prometheus, as the settings say). */
@@ -47,12 +49,14 @@ public final class OperatorHarness implements AutoCloseable {
   /** Starts (again) a fresh operator process on the same mock cluster. */
   public void start() {
     metrics = new CountingMetrics();
-    operator = MlServingOperator.build(cluster.operatorClient, settings, Clock.systemUTC(), metrics, null, null,
-        canaryChecker, null).operator();
+    built = MlServingOperator.build(cluster.operatorClient, settings, Clock.systemUTC(), metrics, null, null,
+        canaryChecker, null);
+    operator = built.operator();
     operator.start();
   }
 
   public void stop() {
+    built.live().close();
     operator.stop();
   }
 
@@ -108,7 +112,7 @@ public final class OperatorHarness implements AutoCloseable {
   @Override
   public void close() {
     try {
-      operator.stop();
+      stop();
     } finally {
       cluster.close();
     }

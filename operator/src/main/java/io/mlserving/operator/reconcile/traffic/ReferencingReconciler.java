@@ -14,7 +14,12 @@ import io.javaoperatorsdk.operator.processing.GroupVersionKind;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.mlserving.operator.analysis.LiveAnalysis;
+import io.mlserving.operator.status.AnalysisEvents;
+import io.mlserving.operator.status.LiveStatus;
 import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.api.v1alpha1.MlServingStatus;
 import io.mlserving.operator.desired.DesiredResources;
@@ -61,6 +66,10 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
   protected final Clock clock;
   private final EventRecorder events;
   private IndexerResourceCache<P> primaryCache;
+  /** Live analysis, when the operator runs it; null otherwise. */
+  private LiveAnalysis live;
+  /** Triggers the reconcile of a resource whose shown analysis changed. */
+  private SimpleInboundEventSource<P> analysisTrigger;
 
   private InformerEventSource<InferenceService, P> inferenceServices;
   private final List<InformerEventSource<? extends HasMetadata, P>> rivals = new ArrayList<>();
@@ -138,6 +147,8 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
       owned.add(istioKind(), istioObjects);
       sources.add(istioObjects);
     }
+    analysisTrigger = new SimpleInboundEventSource<>(kind().toLowerCase() + "-analysis");
+    sources.add(analysisTrigger);
     return sources;
   }
 
@@ -224,7 +235,80 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
           + String.join("; ", waiting) + ".");
     }
     put(next, resource, Conditions.TRUE, Reason.Ready.name(), readyMessage(resource));
-    return StatusUpdates.patchIfChanged(resource, next, ctx, events);
+    return write(resource, next, ctx);
+  }
+
+  /**
+   * Writes {@code next} when it differs from the status the resource has, with the live analysis (when on for it)
+   * put in first: analysis informs and never changes Ready, so it rides along with whatever verdict {@code next}
+   * carries. Records the Events of Ready's transitions and of the analysis conditions'.
+   */
+  protected UpdateControl<P> write(P resource, S next, Context<P> ctx) {
+    Optional<LiveAnalysis.Key> key = live == null ? Optional.empty() : analysisKey(resource);
+    if (key.isPresent()) {
+      analyse(resource, next, key.get(), clock.instant());
+    } else {
+      // Analysis off (or turned off): nothing of it is shown, so nothing stale stays.
+      clearAnalysis(next);
+      next.setConditions(next.getConditions().stream().filter(c -> !LiveStatus.CONDITION_TYPES.contains(c.getType()))
+          .toList());
+    }
+    List<io.fabric8.kubernetes.api.model.Condition> before = resource.getStatus() == null ? List.of()
+        : List.copyOf(resource.getStatus().getConditions());
+    UpdateControl<P> control = StatusUpdates.patchIfChanged(resource, next, ctx, events);
+    if (key.isPresent()) {
+      for (AnalysisEvents.Event e : AnalysisEvents.of(before, next.getConditions())) {
+        events.record(ctx.getClient(), resource, e.type(), e.reason(), e.note());
+      }
+    }
+    return control;
+  }
+
+  /** The batched query a resource's live analysis reads, or empty when analysis is off for it (the default). */
+  protected Optional<LiveAnalysis.Key> analysisKey(P resource) {
+    return Optional.empty();
+  }
+
+  /** Puts the figures of {@code key}'s last snapshot, and the analysis conditions, into {@code next}. */
+  protected void analyse(P resource, S next, LiveAnalysis.Key key, java.time.Instant now) {}
+
+  /** The live analysis (call only from analysisKey/analyse: they run only when it is on). */
+  protected LiveAnalysis live() {
+    return live;
+  }
+
+  /** Removes the kind's figures from {@code next} (analysis is off for the resource). */
+  protected void clearAnalysis(S next) {}
+
+  /** Turns live analysis on for this kind: {@code live} refreshes, this reconciler re-checks what it shows. */
+  public void useLiveAnalysis(LiveAnalysis live) {
+    this.live = live;
+    live.subscribe(new LiveAnalysis.Subscriber() {
+      @Override
+      public Set<LiveAnalysis.Key> keys() {
+        return primaryCache == null ? Set.of() : primaryCache.list(x -> true).map(ReferencingReconciler.this::analysisKey)
+            .flatMap(Optional::stream).collect(Collectors.toSet());
+      }
+
+      @Override
+      public void refreshed(LiveAnalysis.Key key) {
+        if (primaryCache == null || analysisTrigger == null) {
+          return;
+        }
+        java.time.Instant now = clock.instant();
+        primaryCache.list(p -> p.getStatus() != null && analysisKey(p).filter(key::equals).isPresent())
+            .forEach(p -> {
+              // What the status would show with the new snapshot: only a resource whose shown figures or analysis
+              // conditions change gets a reconcile (and so a write); unchanged metrics cost nothing.
+              @SuppressWarnings("unchecked")
+              S candidate = (S) Serialization.jsonMapper().convertValue(p.getStatus(), p.getStatus().getClass());
+              analyse(p, candidate, key, now);
+              if (!StatusUpdates.same(p.getStatus(), candidate)) {
+                analysisTrigger.propagateEvent(ResourceID.fromResource(p));
+              }
+            });
+      }
+    });
   }
 
   /** Applies {@code desired} and deletes what this resource generated before and no longer does. */
@@ -262,7 +346,7 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
 
   protected UpdateControl<P> notReady(P resource, S next, Context<P> ctx, String reason, String message) {
     put(next, resource, Conditions.FALSE, reason, message);
-    return StatusUpdates.patchIfChanged(resource, next, ctx, events);
+    return write(resource, next, ctx);
   }
 
   protected void put(S next, P resource, String status, String reason, String message) {
