@@ -1,5 +1,6 @@
 package io.mlserving.operator.status;
 
+import io.mlserving.operator.api.v1alpha1.ABTestAnalysis;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,9 +11,9 @@ import java.util.List;
  */
 public final class AbVerdict {
   /** The default of spec.analysis.confidence: a winner needs this probability of being best (contract). */
-  public static final double DEFAULT_CONFIDENCE = 0.95;
+  public static final double DEFAULT_CONFIDENCE = ABTestAnalysis.DEFAULT_CONFIDENCE;
   /** The default of spec.analysis.minRequests: no verdict until every variant has this many requests (contract). */
-  public static final long DEFAULT_MIN_REQUESTS = 100;
+  public static final long DEFAULT_MIN_REQUESTS = ABTestAnalysis.DEFAULT_MIN_REQUESTS;
 
   private AbVerdict() {}
 

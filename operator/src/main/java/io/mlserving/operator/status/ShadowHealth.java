@@ -1,5 +1,6 @@
 package io.mlserving.operator.status;
 
+import io.mlserving.operator.api.v1alpha1.ShadowTestAnalysis;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,9 +17,9 @@ import java.util.List;
  */
 public final class ShadowHealth {
   /** The default of spec.analysis.maxSuccessRateDrop, in percentage points (contract). */
-  public static final double DEFAULT_MAX_SUCCESS_RATE_DROP = 1;
+  public static final double DEFAULT_MAX_SUCCESS_RATE_DROP = ShadowTestAnalysis.DEFAULT_MAX_SUCCESS_RATE_DROP;
   /** The default of spec.analysis.maxLatencyRatio: the shadow's p99 over the primary's (contract). */
-  public static final double DEFAULT_MAX_LATENCY_RATIO = 1.5;
+  public static final double DEFAULT_MAX_LATENCY_RATIO = ShadowTestAnalysis.DEFAULT_MAX_LATENCY_RATIO;
 
   private ShadowHealth() {}
 
