@@ -24,6 +24,7 @@ public final class OperatorRun implements AutoCloseable {
     built = MlServingOperator.build(client, OperatorSettings.defaults(), clock, metrics, null, null);
     operator = built.operator();
     operator.start();
+    built.live().start();
     startedAt = System.nanoTime();
     startNanos = startedAt - t0;
   }

@@ -114,8 +114,7 @@ public final class MlServingOperator {
         : new PrometheusCanaryChecker(prometheus, settings.prometheusUrl());
     reconcilers.add(register(operator, new CanaryReconciler(istio, clock, events, checker, rolloutObserver),
         settings));
-    // Until the informers run (started, or leading) the caches are empty and the refresher sends nothing.
-    live.start();
+    // Not started here: the runtime starts it with the operator (a stand-by replica's reconcilers give it no keys).
     return new Built(operator, List.copyOf(reconcilers), live);
   }
 

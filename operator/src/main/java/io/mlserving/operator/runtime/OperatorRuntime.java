@@ -80,6 +80,7 @@ public final class OperatorRuntime implements AutoCloseable {
       LOG.info("Serving /healthz, /readyz and /metrics on port {}", http.port());
     }
     built.operator().start();
+    built.live().start();
     return this;
   }
 

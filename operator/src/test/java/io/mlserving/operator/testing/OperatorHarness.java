@@ -53,6 +53,7 @@ public final class OperatorHarness implements AutoCloseable {
         canaryChecker, null);
     operator = built.operator();
     operator.start();
+    built.live().start();
   }
 
   public void stop() {

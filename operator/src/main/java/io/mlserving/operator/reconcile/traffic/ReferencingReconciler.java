@@ -68,6 +68,11 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
   private IndexerResourceCache<P> primaryCache;
   /** Live analysis, when the operator runs it; null otherwise. */
   private LiveAnalysis live;
+  /**
+   * Set by the first reconcile: the informers run, so their caches can be read (before the operator starts, and on
+   * a stand-by replica without the Lease, they cannot, and live analysis has nothing to refresh).
+   */
+  private volatile boolean reconciling;
   /** Triggers the reconcile of a resource whose shown analysis changed. */
   private SimpleInboundEventSource<P> analysisTrigger;
 
@@ -176,6 +181,7 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
 
   @Override
   public UpdateControl<P> reconcile(P resource, Context<P> ctx) {
+    reconciling = true;
     String namespace = resource.getMetadata().getNamespace();
     S next = newStatus(resource);
     next.setObservedGeneration(resource.getMetadata().getGeneration());
@@ -286,13 +292,16 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
     live.subscribe(new LiveAnalysis.Subscriber() {
       @Override
       public Set<LiveAnalysis.Key> keys() {
-        return primaryCache == null ? Set.of() : primaryCache.list(x -> true).map(ReferencingReconciler.this::analysisKey)
-            .flatMap(Optional::stream).collect(Collectors.toSet());
+        if (primaryCache == null || !reconciling) {
+          return Set.of();
+        }
+        return primaryCache.list(x -> true).map(ReferencingReconciler.this::analysisKey).flatMap(Optional::stream)
+            .collect(Collectors.toSet());
       }
 
       @Override
       public void refreshed(LiveAnalysis.Key key) {
-        if (primaryCache == null || analysisTrigger == null) {
+        if (primaryCache == null || analysisTrigger == null || !reconciling) {
           return;
         }
         java.time.Instant now = clock.instant();
