@@ -155,13 +155,24 @@ public final class LiveStatus {
     }
     if (snapshot.get().data().isEmpty()) {
       put(next, generation, Conditions.ANALYSIS_AVAILABLE, Conditions.FALSE, PROMETHEUS_UNAVAILABLE,
-          "Prometheus at " + key.url() + " did not answer: " + snapshot.get().error()
+          // The error names the URL already (every QueryResult message does).
+          "Prometheus did not answer: " + snapshot.get().error()
               + ". The figures shown are the last it gave; Ready is not affected.", now);
       return Optional.empty();
     }
     put(next, generation, Conditions.ANALYSIS_AVAILABLE, Conditions.TRUE, PROMETHEUS_ANSWERED,
         "Figures over the last " + IstioQueries.window(key.window()) + " from Prometheus at " + key.url() + ".", now);
     return snapshot.get().data();
+  }
+
+  /**
+   * A resource with {@code spec.analysis} but no Prometheus to ask (none in its spec, no operator setting):
+   * AnalysisAvailable False saying how to give one, rather than silence.
+   */
+  public static void notConfigured(MlServingStatus next, Long generation, Instant now) {
+    put(next, generation, Conditions.ANALYSIS_AVAILABLE, Conditions.FALSE, PROMETHEUS_UNAVAILABLE,
+        "No Prometheus to ask: set spec.analysis.prometheus.url, or the operator's MLSERVING_PROMETHEUS_URL (chart"
+            + " value prometheus.url). Ready is not affected.", now);
   }
 
   private static void put(MlServingStatus next, Long generation, String type, String status, String reason,

@@ -51,6 +51,11 @@ public class ABTestReconciler extends ReferencingReconciler<ABTest, ABTestStatus
   }
 
   @Override
+  protected boolean analysisRequested(ABTest ab) {
+    return ab.getSpec() != null && ab.getSpec().getAnalysis() != null;
+  }
+
+  @Override
   protected void clearAnalysis(ABTestStatus next) {
     next.setAnalysis(null);
   }

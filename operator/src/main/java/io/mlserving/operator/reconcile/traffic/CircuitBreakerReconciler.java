@@ -46,6 +46,11 @@ public class CircuitBreakerReconciler extends ReferencingReconciler<CircuitBreak
   }
 
   @Override
+  protected boolean analysisRequested(CircuitBreaker cb) {
+    return cb.getSpec() != null && cb.getSpec().getAnalysis() != null;
+  }
+
+  @Override
   protected void clearAnalysis(CircuitBreakerStatus next) {
     next.setAnalysis(null);
   }

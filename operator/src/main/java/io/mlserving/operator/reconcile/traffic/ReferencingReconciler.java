@@ -258,6 +258,9 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
       clearAnalysis(next);
       next.setConditions(next.getConditions().stream().filter(c -> !LiveStatus.CONDITION_TYPES.contains(c.getType()))
           .toList());
+      if (live != null && analysisRequested(resource)) {
+        LiveStatus.notConfigured(next, resource.getMetadata().getGeneration(), clock.instant());
+      }
     }
     List<io.fabric8.kubernetes.api.model.Condition> before = resource.getStatus() == null ? List.of()
         : List.copyOf(resource.getStatus().getConditions());
@@ -273,6 +276,11 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
   /** The batched query a resource's live analysis reads, or empty when analysis is off for it (the default). */
   protected Optional<LiveAnalysis.Key> analysisKey(P resource) {
     return Optional.empty();
+  }
+
+  /** Whether the resource asks for live analysis ({@code spec.analysis} is set). */
+  protected boolean analysisRequested(P resource) {
+    return false;
   }
 
   /** Puts the figures of {@code key}'s last snapshot, and the analysis conditions, into {@code next}. */

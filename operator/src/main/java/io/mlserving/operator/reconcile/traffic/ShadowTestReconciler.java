@@ -47,6 +47,11 @@ public class ShadowTestReconciler extends ReferencingReconciler<ShadowTest, Shad
   }
 
   @Override
+  protected boolean analysisRequested(ShadowTest st) {
+    return st.getSpec() != null && st.getSpec().getAnalysis() != null;
+  }
+
+  @Override
   protected void clearAnalysis(ShadowTestStatus next) {
     next.setAnalysis(null);
   }
