@@ -296,17 +296,28 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
           return;
         }
         java.time.Instant now = clock.instant();
-        primaryCache.list(p -> p.getStatus() != null && analysisKey(p).filter(key::equals).isPresent())
-            .forEach(p -> {
-              // What the status would show with the new snapshot: only a resource whose shown figures or analysis
-              // conditions change gets a reconcile (and so a write); unchanged metrics cost nothing.
-              @SuppressWarnings("unchecked")
-              S candidate = (S) Serialization.jsonMapper().convertValue(p.getStatus(), p.getStatus().getClass());
-              analyse(p, candidate, key, now);
-              if (!StatusUpdates.same(p.getStatus(), candidate)) {
-                analysisTrigger.propagateEvent(ResourceID.fromResource(p));
-              }
-            });
+        primaryCache.list(p -> analysisKey(p).filter(key::equals).isPresent()).forEach(p -> {
+          if (p.getStatus() == null) {
+            // Its first status is not in the cache yet: its reconcile may have read no snapshot; one more shows it.
+            analysisTrigger.propagateEvent(ResourceID.fromResource(p));
+            return;
+          }
+          try {
+            // What the status would show with the new snapshot: only a resource whose shown figures or analysis
+            // conditions change gets a reconcile (and so a write); unchanged metrics cost nothing.
+            @SuppressWarnings("unchecked")
+            S candidate = (S) Serialization.jsonMapper().convertValue(p.getStatus(), p.getStatus().getClass());
+            analyse(p, candidate, key, now);
+            if (!StatusUpdates.same(p.getStatus(), candidate)) {
+              analysisTrigger.propagateEvent(ResourceID.fromResource(p));
+            }
+          } catch (RuntimeException e) {
+            // One resource's failure must not keep the refresh from the others of the key; its reconcile reports it.
+            LOG.warn("Live analysis of {} {}/{} failed: {}", kind(), p.getMetadata().getNamespace(),
+                p.getMetadata().getName(), e.toString());
+            analysisTrigger.propagateEvent(ResourceID.fromResource(p));
+          }
+        });
       }
     });
   }
