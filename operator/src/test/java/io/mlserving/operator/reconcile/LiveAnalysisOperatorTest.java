@@ -203,14 +203,32 @@ class LiveAnalysisOperatorTest {
     ABTest bad = abTest("bad", "10s", null);
     bad.getSpec().getAnalysis().setConfidence(1.5);
     h.create(bad);
+
+    // Invalid elsewhere than in spec.analysis, with analysis on by the operator setting.
+    ABTest oneVariant = abTest("one-variant", "10s", null);
+    oneVariant.getSpec().getVariants().remove(1);
+    h.create(oneVariant);
+    ABTest noTarget = abTest("no-target", "10s", null);
+    noTarget.getSpec().getVariants().get(1).setInferenceService(null);
+    h.create(noTarget);
     h.create(abTest("good", "10s", null));
 
-    ABTest invalid = h.awaitReason(ABTest.class, NS, "bad", Reason.InvalidSpec.name());
-    assertThat(condition(invalid, Conditions.READY).getMessage()).contains("spec.analysis.confidence");
+    Map<String, String> fields = Map.of("bad", "spec.analysis.confidence", "one-variant", "spec.variants",
+        "no-target", "spec.variants[1].inferenceService");
+    fields.forEach((name, field) -> {
+      ABTest invalid = h.awaitReason(ABTest.class, NS, name, Reason.InvalidSpec.name());
+      assertThat(condition(invalid, Conditions.READY).getMessage()).as(name).contains(field);
+    });
     awaitFirstRefresh("good", s -> true);
-    assertThat(h.get(ABTest.class, NS, "bad").orElseThrow().getStatus().getAnalysis()).isNull();
-    assertThat(Conditions.find(h.get(ABTest.class, NS, "bad").orElseThrow().getStatus().getConditions(),
-        Conditions.ANALYSIS_AVAILABLE)).isEmpty();
+    clock.advance(TEN_SECONDS);
+    assertThat(live().refreshDue()).isEqualTo(1);
+    for (String name : fields.keySet()) {
+      ABTest invalid = h.get(ABTest.class, NS, name).orElseThrow();
+      assertThat(invalid.getStatus().getAnalysis()).as(name).isNull();
+      assertThat(invalid.getStatus().getConditions()).as(name).extracting(Condition::getType)
+          .containsExactly(Conditions.READY);
+      assertThat(condition(invalid, Conditions.READY).getReason()).isEqualTo(Reason.InvalidSpec.name());
+    }
     assertThat(h.metrics.failures()).as("no reconcile failed").isZero();
   }
 
