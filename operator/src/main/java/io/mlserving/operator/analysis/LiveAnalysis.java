@@ -2,6 +2,7 @@ package io.mlserving.operator.analysis;
 
 import io.mlserving.operator.api.v1alpha1.AnalysisSpec;
 import io.mlserving.operator.desired.Durations;
+import io.mlserving.operator.validation.Validation;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,16 +61,26 @@ public final class LiveAnalysis implements AutoCloseable {
     void refreshed(Key key);
   }
 
-  private final PrometheusClients clients;
+  private final Function<String, ? extends Prometheus> clients;
   private final String defaultUrl;
   private final Clock clock;
   private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
   private final Map<Key, Snapshot<?>> snapshots = new ConcurrentHashMap<>();
   private final AtomicLong queries = new AtomicLong();
+  /** Held by a refresh round. */
+  private final Object refreshing = new Object();
   private ScheduledExecutorService refresher;
 
   /** {@code defaultUrl} (the operator setting; may be null) turns analysis on for resources without spec.analysis. */
   public LiveAnalysis(PrometheusClients clients, String defaultUrl, Clock clock) {
+    this(clients::forUrl, defaultUrl, clock);
+  }
+
+  /**
+   * As {@link #LiveAnalysis(PrometheusClients, String, Clock)}, asking the Prometheus {@code clients} gives for a
+   * URL (tests count and script the queries with it).
+   */
+  public LiveAnalysis(Function<String, ? extends Prometheus> clients, String defaultUrl, Clock clock) {
     this.clients = clients;
     this.defaultUrl = defaultUrl == null || defaultUrl.isBlank() ? null : defaultUrl;
     this.clock = clock;
@@ -76,15 +88,17 @@ public final class LiveAnalysis implements AutoCloseable {
 
   /**
    * The key a resource's analysis needs, or empty when analysis is off for it: no {@code spec.analysis} and no
-   * operator setting.
+   * operator setting, or a {@code spec.analysis} admission would refuse (a resource that bypassed it is InvalidSpec;
+   * its window of 0s or its confidence of 1.5 must not throw in its reconcile, nor in the refresh that serves every
+   * other resource). URLs that differ only by trailing slashes are one key: one query.
    */
   public Optional<Key> key(Source source, AnalysisSpec spec) {
     String url = spec != null && spec.getPrometheus() != null && spec.getPrometheus().getUrl() != null
         ? spec.getPrometheus().getUrl() : defaultUrl;
-    if (url == null) {
+    if (url == null || (spec != null && !Validation.analysis(spec).isEmpty())) {
       return Optional.empty();
     }
-    return Optional.of(new Key(source, url, window(spec)));
+    return Optional.of(new Key(source, PrometheusClient.trimSlashes(url.strip()), window(spec)));
   }
 
   /** {@code spec.analysis.window}, default 5m. */
@@ -137,35 +151,57 @@ public final class LiveAnalysis implements AutoCloseable {
     }
   }
 
-  /** Sends the queries that are due (every window/5, at least 10 s), then tells the subscribers; the count sent. */
+  /**
+   * Sends the queries that are due (every window/5, at least 10 s), then tells the subscribers; the count sent. One
+   * round at a time: a round run by hand (tests, the benchmark) and the refresher's never send a query twice.
+   */
   public int refreshDue() {
-    Instant now = clock.instant();
-    Set<Key> needed = new TreeSet<>();
-    for (Subscriber s : subscribers) {
-      needed.addAll(s.keys());
-    }
-    snapshots.keySet().retainAll(needed);
-    int sent = 0;
-    for (Key key : needed) {
-      Snapshot<?> last = snapshots.get(key);
-      if (last != null && now.isBefore(last.at().plus(LiveQueries.refreshInterval(key.window())))) {
-        continue;
-      }
-      snapshots.put(key, fetch(key, now));
-      sent++;
+    synchronized (refreshing) {
+      Instant now = clock.instant();
+      Set<Key> needed = new TreeSet<>();
       for (Subscriber s : subscribers) {
-        s.refreshed(key);
+        try {
+          needed.addAll(s.keys());
+        } catch (RuntimeException e) {
+          // One reconciler's failure must not stop the analysis of the other kinds.
+          LOG.warn("Live analysis: a subscriber's keys failed: {}", e.toString());
+        }
       }
+      snapshots.keySet().retainAll(needed);
+      int sent = 0;
+      for (Key key : needed) {
+        Snapshot<?> last = snapshots.get(key);
+        if (last != null && now.isBefore(last.at().plus(LiveQueries.refreshInterval(key.window())))) {
+          continue;
+        }
+        snapshots.put(key, fetch(key, now));
+        sent++;
+        for (Subscriber s : subscribers) {
+          try {
+            s.refreshed(key);
+          } catch (RuntimeException e) {
+            // Thrown out of the loop, it would keep this key's news from the subscribers after it (they share the
+            // workloads query) and the keys after it from this round.
+            LOG.warn("Live analysis: a subscriber failed on the refresh of {}: {}", key, e.toString());
+          }
+        }
+      }
+      return sent;
     }
-    return sent;
   }
 
   private Snapshot<?> fetch(Key key, Instant now) {
-    Prometheus prometheus = clients.forUrl(key.url());
     String promql = key.source() == Source.WORKLOADS ? LiveQueries.workloads(key.window())
         : LiveQueries.breakers(key.window());
     queries.incrementAndGet();
-    VectorResult result = prometheus.queryVector(promql);
+    VectorResult result;
+    try {
+      result = clients.apply(key.url()).queryVector(promql);
+    } catch (RuntimeException e) {
+      // Clients return failures rather than throw; one that throws anyway is kept as a failure like any other (and
+      // asked again at the next refresh, not on every tick).
+      return new Snapshot<>(now, Optional.empty(), "Prometheus at " + key.url() + " could not be asked: " + e);
+    }
     if (result.outcome() != QueryResult.Outcome.Value) {
       return new Snapshot<>(now, Optional.empty(), result.message());
     }

@@ -269,7 +269,8 @@ public final class PrometheusClient implements Prometheus {
     return URLEncoder.encode(promql, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
-  private static String trimSlashes(String url) {
+  /** {@code url} without its trailing slashes, as the client and live analysis's keys name it. */
+  static String trimSlashes(String url) {
     String out = url;
     while (out.endsWith("/")) {
       out = out.substring(0, out.length() - 1);

@@ -154,10 +154,12 @@ public final class LiveStatus {
       return Optional.empty();
     }
     if (snapshot.get().data().isEmpty()) {
+      String error = snapshot.get().error();
+      // The client's messages name the URL already ("Prometheus at <url> is unreachable: ..."): once is enough.
+      String what = error != null && error.contains(key.url()) ? error
+          : "Prometheus at " + key.url() + " did not answer: " + error;
       put(next, generation, Conditions.ANALYSIS_AVAILABLE, Conditions.FALSE, PROMETHEUS_UNAVAILABLE,
-          // The error names the URL already (every QueryResult message does).
-          "Prometheus did not answer: " + snapshot.get().error()
-              + ". The figures shown are the last it gave; Ready is not affected.", now);
+          what + ". The figures shown are the last it gave; Ready is not affected.", now);
       return Optional.empty();
     }
     put(next, generation, Conditions.ANALYSIS_AVAILABLE, Conditions.TRUE, PROMETHEUS_ANSWERED,

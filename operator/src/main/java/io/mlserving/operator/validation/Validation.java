@@ -375,6 +375,16 @@ public final class Validation {
 
   // ---- Live analysis (ABTest, ShadowTest, CircuitBreaker)
 
+  /**
+   * The problems of one kind's {@code spec.analysis} alone (empty for none): live analysis runs only on a valid one,
+   * since a resource that bypassed admission must get InvalidSpec, not break the analysis of the others.
+   */
+  public static List<Problem> analysis(AnalysisSpec a) {
+    List<Problem> out = new ArrayList<>();
+    analysis(a, out);
+    return out;
+  }
+
   private static void analysis(AnalysisSpec a, List<Problem> out) {
     if (a == null) {
       return;

@@ -190,7 +190,7 @@ class SamplesIT extends RealServerTest {
       Condition available = Conditions.find(conditions, Conditions.ANALYSIS_AVAILABLE).orElseThrow();
       assertThat(available.getStatus()).as(id).isEqualTo(Conditions.FALSE);
       assertThat(available.getReason()).as(id).isEqualTo(LiveStatus.PROMETHEUS_UNAVAILABLE);
-      assertThat(available.getMessage()).as(id).contains("Prometheus did not answer: Prometheus at " + prometheusUrl())
+      assertThat(available.getMessage()).as(id).contains("Prometheus at " + prometheusUrl())
           .contains("Connection refused").contains("Ready is not affected");
       assertThat(available.getObservedGeneration()).as(id).isEqualTo(r.getMetadata().getGeneration());
       // Prometheus never answered: nothing to show, nothing to conclude.

@@ -33,6 +33,8 @@ public final class OperatorHarness implements AutoCloseable {
 
   /** Makes the Canary's metric checks; null: the operator's own (Prometheus, as the settings say). */
   private final CanaryChecker canaryChecker;
+  /** The operator's clock. */
+  private final Clock clock;
 
   public OperatorHarness(MockCluster cluster, OperatorSettings settings) {
     this(cluster, settings, null);
@@ -40,16 +42,25 @@ public final class OperatorHarness implements AutoCloseable {
 
   /** An operator whose Canary metric checks {@code canaryChecker} makes (tests script them). */
   public OperatorHarness(MockCluster cluster, OperatorSettings settings, CanaryChecker canaryChecker) {
+    this(cluster, settings, canaryChecker, Clock.systemUTC());
+  }
+
+  /**
+   * An operator on {@code clock} (a {@link MutableClock} drives what is scheduled by time, such as the refresh of
+   * live analysis, without waiting).
+   */
+  public OperatorHarness(MockCluster cluster, OperatorSettings settings, CanaryChecker canaryChecker, Clock clock) {
     this.cluster = cluster;
     this.settings = settings;
     this.canaryChecker = canaryChecker;
+    this.clock = clock;
     start();
   }
 
   /** Starts (again) a fresh operator process on the same mock cluster. */
   public void start() {
     metrics = new CountingMetrics();
-    built = MlServingOperator.build(cluster.operatorClient, settings, Clock.systemUTC(), metrics, null, null,
+    built = MlServingOperator.build(cluster.operatorClient, settings, clock, metrics, null, null,
         canaryChecker, null);
     operator = built.operator();
     operator.start();

@@ -250,7 +250,7 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
    * carries. Records the Events of Ready's transitions and of the analysis conditions'.
    */
   protected UpdateControl<P> write(P resource, S next, Context<P> ctx) {
-    Optional<LiveAnalysis.Key> key = live == null ? Optional.empty() : analysisKey(resource);
+    Optional<LiveAnalysis.Key> key = analysed(resource);
     if (key.isPresent()) {
       analyse(resource, next, key.get(), clock.instant());
     } else {
@@ -271,6 +271,14 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
       }
     }
     return control;
+  }
+
+  /**
+   * The key of a resource live analysis shows figures for: analysis on, and the resource valid (an invalid one is
+   * InvalidSpec and shows nothing else; its one variant or its missing reference would throw in the analysis).
+   */
+  private Optional<LiveAnalysis.Key> analysed(P resource) {
+    return live == null || !Validation.validate(resource).isEmpty() ? Optional.empty() : analysisKey(resource);
   }
 
   /** The batched query a resource's live analysis reads, or empty when analysis is off for it (the default). */
@@ -313,17 +321,31 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
           return;
         }
         java.time.Instant now = clock.instant();
-        primaryCache.list(p -> p.getStatus() != null && analysisKey(p).filter(key::equals).isPresent())
-            .forEach(p -> {
-              // What the status would show with the new snapshot: only a resource whose shown figures or analysis
-              // conditions change gets a reconcile (and so a write); unchanged metrics cost nothing.
-              @SuppressWarnings("unchecked")
-              S candidate = (S) Serialization.jsonMapper().convertValue(p.getStatus(), p.getStatus().getClass());
-              analyse(p, candidate, key, now);
-              if (!StatusUpdates.same(p.getStatus(), candidate)) {
-                analysisTrigger.propagateEvent(ResourceID.fromResource(p));
-              }
-            });
+        // Validated once per refresh of the key, not in keys() (every tick): an invalid resource costs at most
+        // a query shared with the others.
+        primaryCache.list(p -> analysisKey(p).filter(key::equals).isPresent()
+            && Validation.validate(p).isEmpty()).forEach(p -> {
+          if (p.getStatus() == null) {
+            // Its first status is not in the cache yet: its reconcile may have read no snapshot; one more shows it.
+            analysisTrigger.propagateEvent(ResourceID.fromResource(p));
+            return;
+          }
+          try {
+            // What the status would show with the new snapshot: only a resource whose shown figures or analysis
+            // conditions change gets a reconcile (and so a write); unchanged metrics cost nothing.
+            @SuppressWarnings("unchecked")
+            S candidate = (S) Serialization.jsonMapper().convertValue(p.getStatus(), p.getStatus().getClass());
+            analyse(p, candidate, key, now);
+            if (!StatusUpdates.same(p.getStatus(), candidate)) {
+              analysisTrigger.propagateEvent(ResourceID.fromResource(p));
+            }
+          } catch (RuntimeException e) {
+            // One resource's failure must not keep the refresh from the others of the key; its reconcile reports it.
+            LOG.warn("Live analysis of {} {}/{} failed: {}", kind(), p.getMetadata().getNamespace(),
+                p.getMetadata().getName(), e.toString());
+            analysisTrigger.propagateEvent(ResourceID.fromResource(p));
+          }
+        });
       }
     });
   }
