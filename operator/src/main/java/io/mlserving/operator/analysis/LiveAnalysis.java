@@ -108,6 +108,11 @@ public final class LiveAnalysis implements AutoCloseable {
     return Durations.parse(w);
   }
 
+  /** Whether the operator setting names a Prometheus (then every analysed kind has one to ask). */
+  public boolean hasDefaultUrl() {
+    return defaultUrl != null;
+  }
+
   public void subscribe(Subscriber subscriber) {
     subscribers.add(subscriber);
   }

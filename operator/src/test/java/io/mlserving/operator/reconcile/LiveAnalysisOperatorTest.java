@@ -174,6 +174,22 @@ class LiveAnalysisOperatorTest {
   }
 
   @Test
+  void specAnalysisWithNoPrometheusToAskSaysSoAndLeavesReadyAlone() {
+    operator(null);
+    h.create(abTest("ab", "10s", null));
+    ABTest ab = h.awaitStatus(ABTest.class, NS, "ab", s -> Conditions.find(s.getConditions(),
+        Conditions.ANALYSIS_AVAILABLE).isPresent());
+    Condition available = condition(ab, Conditions.ANALYSIS_AVAILABLE);
+    assertThat(available.getStatus()).isEqualTo(Conditions.FALSE);
+    assertThat(available.getReason()).isEqualTo(LiveStatus.PROMETHEUS_UNAVAILABLE);
+    assertThat(available.getMessage()).contains("No Prometheus to ask").contains("spec.analysis.prometheus.url")
+        .contains("MLSERVING_PROMETHEUS_URL");
+    assertThat(ab.getStatus().getAnalysis()).isNull();
+    assertThat(Conditions.isReady(ab.getStatus().getConditions())).isTrue();
+    assertThat(prometheus.queries()).isEmpty();
+  }
+
+  @Test
   void removingSpecAnalysisWithTheOperatorSettingFallsBackToTheDefaults() {
     operator(prometheus.url());
     answer(stats(500, 499, 10.0), stats(500, 498, 10.0));

@@ -52,7 +52,9 @@ public class ABTestReconciler extends ReferencingReconciler<ABTest, ABTestStatus
 
   @Override
   protected boolean analysisRequested(ABTest ab) {
-    return ab.getSpec() != null && ab.getSpec().getAnalysis() != null;
+    return ab.getSpec() != null && ab.getSpec().getAnalysis() != null
+        && (ab.getSpec().getAnalysis().getPrometheus() == null
+            || ab.getSpec().getAnalysis().getPrometheus().getUrl() == null);
   }
 
   @Override

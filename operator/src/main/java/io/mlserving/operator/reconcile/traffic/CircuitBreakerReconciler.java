@@ -47,7 +47,9 @@ public class CircuitBreakerReconciler extends ReferencingReconciler<CircuitBreak
 
   @Override
   protected boolean analysisRequested(CircuitBreaker cb) {
-    return cb.getSpec() != null && cb.getSpec().getAnalysis() != null;
+    return cb.getSpec() != null && cb.getSpec().getAnalysis() != null
+        && (cb.getSpec().getAnalysis().getPrometheus() == null
+            || cb.getSpec().getAnalysis().getPrometheus().getUrl() == null);
   }
 
   @Override

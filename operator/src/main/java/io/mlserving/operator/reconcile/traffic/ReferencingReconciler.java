@@ -258,7 +258,8 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
       clearAnalysis(next);
       next.setConditions(next.getConditions().stream().filter(c -> !LiveStatus.CONDITION_TYPES.contains(c.getType()))
           .toList());
-      if (live != null && analysisRequested(resource)) {
+      if (live != null && !live.hasDefaultUrl() && analysisRequested(resource)
+          && Validation.validate(resource).isEmpty()) {
         LiveStatus.notConfigured(next, resource.getMetadata().getGeneration(), clock.instant());
       }
     }
@@ -286,7 +287,7 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
     return Optional.empty();
   }
 
-  /** Whether the resource asks for live analysis ({@code spec.analysis} is set). */
+  /** Whether the resource asks for live analysis ({@code spec.analysis} is set) without naming a Prometheus. */
   protected boolean analysisRequested(P resource) {
     return false;
   }

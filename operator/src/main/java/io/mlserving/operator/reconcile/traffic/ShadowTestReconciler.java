@@ -48,7 +48,9 @@ public class ShadowTestReconciler extends ReferencingReconciler<ShadowTest, Shad
 
   @Override
   protected boolean analysisRequested(ShadowTest st) {
-    return st.getSpec() != null && st.getSpec().getAnalysis() != null;
+    return st.getSpec() != null && st.getSpec().getAnalysis() != null
+        && (st.getSpec().getAnalysis().getPrometheus() == null
+            || st.getSpec().getAnalysis().getPrometheus().getUrl() == null);
   }
 
   @Override
