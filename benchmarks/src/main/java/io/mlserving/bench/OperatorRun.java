@@ -11,22 +11,31 @@ import java.time.Duration;
 public final class OperatorRun implements AutoCloseable {
   public final BenchMetrics metrics = new BenchMetrics();
   public final Operator operator;
+  /** The operator as MlServingOperator.build made it: its reconcilers and its live analysis. */
+  public final MlServingOperator.Built built;
   public final KubernetesClient client;
   /** Nanos from create() to start() returning (caches synced). */
   public final long startNanos;
   public final long startedAt;
 
-  private OperatorRun(BenchCluster cluster) {
+  private OperatorRun(BenchCluster cluster, Clock clock) {
     client = cluster.operatorClient();
     long t0 = System.nanoTime();
-    operator = MlServingOperator.create(client, OperatorSettings.defaults(), Clock.systemUTC(), metrics);
+    built = MlServingOperator.build(client, OperatorSettings.defaults(), clock, metrics, null, null);
+    operator = built.operator();
     operator.start();
+    built.live().start();
     startedAt = System.nanoTime();
     startNanos = startedAt - t0;
   }
 
   public static OperatorRun start(BenchCluster cluster) {
-    return new OperatorRun(cluster);
+    return new OperatorRun(cluster, Clock.systemUTC());
+  }
+
+  /** As {@link #start(BenchCluster)}, with the operator reading the time from {@code clock}. */
+  public static OperatorRun start(BenchCluster cluster, Clock clock) {
+    return new OperatorRun(cluster, clock);
   }
 
   /** The reconcile thread pool size (JOSDK's concurrentReconciliationThreads). */
@@ -55,6 +64,7 @@ public final class OperatorRun implements AutoCloseable {
   @Override
   public void close() {
     operator.stop();
+    built.live().close();
     client.close();
   }
 }

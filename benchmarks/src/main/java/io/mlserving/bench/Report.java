@@ -20,7 +20,8 @@ final class Report {
   /** Keys in the order the issue lists them, with what the table says of each. */
   private static final List<String> ORDER = List.of("p1_writes_per_noop_resync", "p1_gets_per_noop_resync",
       "p2_write_amplification", "p3_reconciles_per_change", "p4_drain_vs_floor", "p4_ready_p99_ms",
-      "p5_heap_mib_per_1000_isvc", "p6_cold_start_s");
+      "p5_heap_mib_per_1000_isvc", "p6_cold_start_s", "p7_prometheus_queries_per_refresh",
+      "p7_status_writes_per_refresh");
 
   private final Scale scale;
   private final Map<String, Object> root = new LinkedHashMap<>();
@@ -28,6 +29,8 @@ final class Report {
   private final Map<String, String> errors = new LinkedHashMap<>();
   private final Map<String, Map<String, Object>> realKeys = new LinkedHashMap<>();
   private final Map<String, Object> realSetup = new LinkedHashMap<>();
+  /** Keys kept from an earlier run by {@link #keepUnmeasured}, with that run's date and mode. */
+  private final Map<String, String> keptKeys = new LinkedHashMap<>();
 
   Report(Scale scale) {
     this.scale = scale;
@@ -109,6 +112,34 @@ final class Report {
         realSetup.putIfAbsent("measured_on", String.valueOf(old.get("date")));
       }
     }
+  }
+
+  /**
+   * Keeps the mock-mode keys of an earlier run that this run did not measure (a run of some scenarios with
+   * {@code --only}), each marked with the date and mode of the run that measured it.
+   */
+  @SuppressWarnings("unchecked")
+  void keepUnmeasured(com.fasterxml.jackson.databind.JsonNode previous) {
+    Map<String, Object> old = new ObjectMapper().convertValue(previous, Map.class);
+    Map<String, Object> results = (Map<String, Object>) old.get("results");
+    if (results == null) {
+      return;
+    }
+    // A real-server-only run kept the mock keys of an earlier one: they are that run's.
+    Object measured = old.get("mock_measured");
+    String run = measured instanceof Map<?, ?> m ? m.get("date") + " (" + m.get("mode") + " mode)"
+        : old.get("date") + " (" + old.get("mode") + " mode)";
+    results.forEach((name, v) -> {
+      Map<String, Object> k = (Map<String, Object>) v;
+      if (keys.containsKey(name) || "not measured".equals(k.get("value"))) {
+        return;
+      }
+      String from = k.get("kept_from") != null ? String.valueOf(k.get("kept_from")) : run;
+      Map<String, Object> copy = new LinkedHashMap<>(k);
+      copy.put("kept_from", from);
+      keys.put(name, copy);
+      keptKeys.put(name, from);
+    });
   }
 
   /** The mock-mode results held so far (measured now or kept from an earlier run), as latest.json has them. */
@@ -209,6 +240,14 @@ final class Report {
             + " InferenceServices are deleted, then their Deployments and Services (the mock has no garbage"
             + " collector), and the heap must come back within 5 % of the baseline measured with the operator"
             + " running and no resources.",
+        "p7 live analysis: 1,000 ABTests, ShadowTests and CircuitBreakers (40/30/30 %) with spec.analysis"
+            + " (window 10s, refresh every 10 s) on Ready InferenceServices, and a Prometheus stub (a JDK"
+            + " HttpServer on loopback) answering the two batched queries of LiveQueries with the same series every"
+            + " time and counting every query. After the resources converged with the background refresher (every"
+            + " one Ready with status.analysis, the figures checked against the stub), the refresher is stopped and"
+            + " each refresh is driven by hand: the operator's clock (system time plus an offset) is stepped by the"
+            + " refresh interval, LiveAnalysis.refreshDue() is called, and the stub's queries and the operator's"
+            + " requests are counted until it is quiet. The peer is not run for p7: it has no analysis.",
         "The mock web server keeps every request it received, with its body, for takeRequest(); the"
             + " benchmark empties that queue every second and before each heap measurement, so it is counted"
             + " neither as the mock's storage nor as the operator's.",
@@ -250,6 +289,12 @@ final class Report {
     Map<String, Object> scaleMap = (Map<String, Object>) root.get("scale");
     if (scaleMap != null && scaleMap.get("scaled_down") != null) {
       sb.append("\n").append(scaleMap.get("scaled_down")).append("\n");
+    }
+    if (!keptKeys.isEmpty()) {
+      Map<String, List<String>> byRun = new LinkedHashMap<>();
+      keptKeys.forEach((name, from) -> byRun.computeIfAbsent(from, f -> new java.util.ArrayList<>()).add(name));
+      byRun.forEach((from, names) -> sb.append("\nNot measured in this run, kept from the run of ").append(from)
+          .append(": ").append(String.join(", ", names)).append(".\n"));
     }
     if (!realKeys.isEmpty()) {
       realMarkdown(sb);

@@ -18,13 +18,20 @@ import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Prometheus' HTTP API: {@code GET <url>/api/v1/query?query=<urlencoded>}, one number per instant query. */
+/**
+ * Prometheus' HTTP API: {@code GET <url>/api/v1/query?query=<urlencoded>}, an instant query read as series
+ * ({@link #queryVector}) or as one number ({@link #query}).
+ */
 public final class PrometheusClient implements Prometheus {
   /** How long a query may take when nothing else is configured. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
@@ -82,10 +89,14 @@ public final class PrometheusClient implements Prometheus {
     return timeout;
   }
 
+  /**
+   * {@inheritDoc} The one-number {@link #query} reads the same answer ({@link VectorResult#single}): both share
+   * this exchange, its failures and its parsing.
+   */
   @Override
-  public QueryResult query(String promql) {
+  public VectorResult queryVector(String promql) {
     if (queryEndpoint == null) {
-      return QueryResult.unreachable(url, urlProblem);
+      return VectorResult.failure(QueryResult.unreachable(url, urlProblem));
     }
     HttpRequest request = HttpRequest.newBuilder(URI.create(queryEndpoint + "?query=" + encode(promql)))
         .timeout(timeout)
@@ -100,13 +111,13 @@ public final class PrometheusClient implements Prometheus {
       response = sent.get(timeout.toMillis() + GRACE_MILLIS, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       sent.cancel(true);
-      return QueryResult.timeout(url, timeout, promql);
+      return VectorResult.failure(QueryResult.timeout(url, timeout, promql));
     } catch (InterruptedException e) {
       sent.cancel(true);
       Thread.currentThread().interrupt();
-      return QueryResult.timeout(url, timeout, promql);
+      return VectorResult.failure(QueryResult.timeout(url, timeout, promql));
     } catch (ExecutionException e) {
-      return failure(e.getCause(), promql);
+      return VectorResult.failure(failure(e.getCause(), promql));
     }
     return parse(url, response.statusCode(), response.body(), promql);
   }
@@ -168,9 +179,10 @@ public final class PrometheusClient implements Prometheus {
 
   /**
    * What an answer of Prometheus at {@code url} means: its JSON envelope whatever the HTTP status (it sends
-   * {@code "status":"error"} with 400, 422 and 503), otherwise an HTTP error quoting the body.
+   * {@code "status":"error"} with 400, 422 and 503), otherwise an HTTP error quoting the body. A scalar is one
+   * sample without labels; a range vector or a string is a query error (an instant query wants numbers).
    */
-  static QueryResult parse(String url, int status, String body, String promql) {
+  static VectorResult parse(String url, int status, String body, String promql) {
     JsonNode root;
     try {
       root = body == null || body.isBlank() ? null : JSON.readTree(body);
@@ -178,66 +190,78 @@ public final class PrometheusClient implements Prometheus {
       root = null;
     }
     if (root == null || !root.isObject() || !root.path("status").isTextual()) {
-      return QueryResult.httpError(url, status, body);
+      return VectorResult.failure(QueryResult.httpError(url, status, body));
     }
     if ("error".equals(root.path("status").asText())) {
       String errorType = root.path("errorType").asText("unknown");
       String error = root.path("error").asText("(no error message)");
-      return "timeout".equals(errorType)
+      return VectorResult.failure("timeout".equals(errorType)
           ? QueryResult.serverTimeout(url, error, promql)
-          : QueryResult.queryError(url, errorType, error, promql);
+          : QueryResult.queryError(url, errorType, error, promql));
     }
     if (!"success".equals(root.path("status").asText()) || status / 100 != 2) {
-      return QueryResult.httpError(url, status, body);
+      return VectorResult.failure(QueryResult.httpError(url, status, body));
     }
     JsonNode data = root.path("data");
     String type = data.path("resultType").asText("");
     JsonNode result = data.path("result");
     return switch (type) {
-      case "vector" -> vector(url, result, body, promql);
-      case "scalar" -> sample(url, result, body, promql);
-      case "matrix" -> QueryResult.queryError(url, "matrix", "the query returned a range vector; it must give "
-          + "one number (wrap the range in a function such as rate() and aggregate it with sum())", promql);
-      case "string" -> QueryResult.queryError(url, "string", "the query returned a string, not a number", promql);
-      default -> QueryResult.httpError(url, status, body);
+      case "vector" -> vector(url, result, body);
+      case "scalar" -> {
+        Double v = number(result);
+        yield v == null ? VectorResult.failure(QueryResult.httpError(url, 200, body))
+            : VectorResult.of(List.of(new Sample(Map.of(), v)));
+      }
+      case "matrix" -> VectorResult.failure(QueryResult.queryError(url, "matrix", "the query returned a range "
+          + "vector, not numbers (wrap the range in a function such as rate() and aggregate it with sum())", promql));
+      case "string" -> VectorResult.failure(QueryResult.queryError(url, "string", "the query returned a string, "
+          + "not a number", promql));
+      default -> VectorResult.failure(QueryResult.httpError(url, status, body));
     };
   }
 
-  private static QueryResult vector(String url, JsonNode result, String body, String promql) {
+  /** {@code [{"metric": {labels}, "value": [<unix time>, "<number>"]}, ...]}; any malformed series spoils all. */
+  private static VectorResult vector(String url, JsonNode result, String body) {
     if (!result.isArray()) {
-      return QueryResult.httpError(url, 200, body);
+      return VectorResult.failure(QueryResult.httpError(url, 200, body));
     }
-    if (result.isEmpty()) {
-      return QueryResult.empty(url, promql);
+    List<Sample> samples = new ArrayList<>(result.size());
+    for (JsonNode series : result) {
+      JsonNode metric = series.path("metric");
+      Double v = number(series.path("value"));
+      if (!metric.isObject() || v == null) {
+        return VectorResult.failure(QueryResult.httpError(url, 200, body));
+      }
+      Map<String, String> labels = new TreeMap<>();
+      for (Map.Entry<String, JsonNode> label : metric.properties()) {
+        if (!label.getValue().isTextual()) {
+          return VectorResult.failure(QueryResult.httpError(url, 200, body));
+        }
+        labels.put(label.getKey(), label.getValue().asText());
+      }
+      samples.add(new Sample(labels, v));
     }
-    if (result.size() > 1) {
-      return QueryResult.manySeries(url, result.size(), promql);
-    }
-    return sample(url, result.get(0).path("value"), body, promql);
+    return VectorResult.of(samples);
   }
 
-  /** A {@code [<unix time>, "<number>"]} pair. */
-  private static QueryResult sample(String url, JsonNode pair, String body, String promql) {
+  /** The number of a {@code [<unix time>, "<number>"]} pair (NaN and infinities included); null if malformed. */
+  private static Double number(JsonNode pair) {
     if (!pair.isArray() || pair.size() != 2 || !pair.get(1).isTextual()) {
-      return QueryResult.httpError(url, 200, body);
+      return null;
     }
     String text = pair.get(1).asText();
-    double v;
-    switch (text) {
-      case "NaN" -> {
-        return QueryResult.notANumber(url, promql);
-      }
-      case "+Inf", "Inf" -> v = Double.POSITIVE_INFINITY;
-      case "-Inf" -> v = Double.NEGATIVE_INFINITY;
+    return switch (text) {
+      case "NaN" -> Double.NaN;
+      case "+Inf", "Inf" -> Double.POSITIVE_INFINITY;
+      case "-Inf" -> Double.NEGATIVE_INFINITY;
       default -> {
         try {
-          v = Double.parseDouble(text);
+          yield Double.parseDouble(text);
         } catch (NumberFormatException e) {
-          return QueryResult.httpError(url, 200, body);
+          yield null;
         }
       }
-    }
-    return Double.isNaN(v) ? QueryResult.notANumber(url, promql) : QueryResult.value(v);
+    };
   }
 
   /** URL query encoding with {@code %20} for spaces (what RFC 3986 readers expect, not form-only {@code +}). */
@@ -245,7 +269,8 @@ public final class PrometheusClient implements Prometheus {
     return URLEncoder.encode(promql, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
-  private static String trimSlashes(String url) {
+  /** {@code url} without its trailing slashes, as the client and live analysis's keys name it. */
+  static String trimSlashes(String url) {
     String out = url;
     while (out.endsWith("/")) {
       out = out.substring(0, out.length() - 1);

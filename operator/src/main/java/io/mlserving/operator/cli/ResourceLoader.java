@@ -57,7 +57,10 @@ public final class ResourceLoader {
 
   private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
   private final ObjectMapper strict = Serialization.jsonMapper().copy()
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      // The CRD's integers refuse 1.5; Jackson would read it into a Long field as 1 (fabric8 already refuses it for
+      // Integer fields).
+      .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
   private final String defaultNamespace;
 
   /** @param defaultNamespace namespace given to resources that name none (as kubectl does) */

@@ -10,6 +10,7 @@ import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.mlserving.operator.analysis.CanaryChecker;
+import io.mlserving.operator.analysis.LiveAnalysis;
 import io.mlserving.operator.analysis.PrometheusCanaryChecker;
 import io.mlserving.operator.analysis.PrometheusClient;
 import io.mlserving.operator.analysis.PrometheusClients;
@@ -41,7 +42,8 @@ public final class MlServingOperator {
   public static final Duration RECONCILE_DRAIN = Duration.ofSeconds(10);
 
   /** The operator and its reconcilers (whose caches the metrics read). */
-  public record Built(Operator operator, List<PrimaryCacheAware<?>> reconcilers) {}
+  /** The operator, its reconcilers (whose caches the metrics read) and its live analysis (close it with the operator). */
+  public record Built(Operator operator, List<PrimaryCacheAware<?>> reconcilers, LiveAnalysis live) {}
 
   private MlServingOperator() {}
 
@@ -96,15 +98,24 @@ public final class MlServingOperator {
     Optional<IstioApi> istio = ApiDetector.istio(client, settings.istioApi());
     Optional<AutoscalingApi> autoscaling = ApiDetector.autoscaling(client);
     List<PrimaryCacheAware<?>> reconcilers = new ArrayList<>();
+    PrometheusClients prometheus = new PrometheusClients(PrometheusClient.DEFAULT_TIMEOUT);
+    LiveAnalysis live = new LiveAnalysis(prometheus, settings.prometheusUrl(), clock);
     reconcilers.add(register(operator, new InferenceServiceReconciler(settings, autoscaling, clock, events), settings));
-    reconcilers.add(register(operator, new ABTestReconciler(istio, clock, events), settings));
-    reconcilers.add(register(operator, new ShadowTestReconciler(istio, clock, events), settings));
-    reconcilers.add(register(operator, new CircuitBreakerReconciler(istio, clock, events), settings));
+    ABTestReconciler abTests = new ABTestReconciler(istio, clock, events);
+    ShadowTestReconciler shadowTests = new ShadowTestReconciler(istio, clock, events);
+    CircuitBreakerReconciler breakers = new CircuitBreakerReconciler(istio, clock, events);
+    for (var analysed : List.of(abTests, shadowTests, breakers)) {
+      analysed.useLiveAnalysis(live);
+    }
+    reconcilers.add(register(operator, abTests, settings));
+    reconcilers.add(register(operator, shadowTests, settings));
+    reconcilers.add(register(operator, breakers, settings));
     CanaryChecker checker = canaryChecker != null ? canaryChecker
-        : new PrometheusCanaryChecker(new PrometheusClients(PrometheusClient.DEFAULT_TIMEOUT), settings.prometheusUrl());
+        : new PrometheusCanaryChecker(prometheus, settings.prometheusUrl());
     reconcilers.add(register(operator, new CanaryReconciler(istio, clock, events, checker, rolloutObserver),
         settings));
-    return new Built(operator, List.copyOf(reconcilers));
+    // Not started here: the runtime starts it with the operator (a stand-by replica's reconcilers give it no keys).
+    return new Built(operator, List.copyOf(reconcilers), live);
   }
 
   /**

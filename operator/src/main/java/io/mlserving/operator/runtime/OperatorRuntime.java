@@ -80,6 +80,7 @@ public final class OperatorRuntime implements AutoCloseable {
       LOG.info("Serving /healthz, /readyz and /metrics on port {}", http.port());
     }
     built.operator().start();
+    built.live().start();
     return this;
   }
 
@@ -104,6 +105,7 @@ public final class OperatorRuntime implements AutoCloseable {
   public void close() {
     closing = true;
     try {
+      built.live().close();
       built.operator().stop();
       if (settings.leaderElection()) {
         LeaseRelease.release(client, settings.leaseNamespace(), MlServingOperator.LEASE_NAME, identity,

@@ -11,6 +11,14 @@ import java.util.Optional;
 /** Kubernetes conditions, pure: the clock is passed in. */
 public final class Conditions {
   public static final String READY = "Ready";
+  /** Live analysis: whether Prometheus answered the last refresh (never affects Ready). */
+  public static final String ANALYSIS_AVAILABLE = "AnalysisAvailable";
+  /** ABTest: True once a variant is the winner. */
+  public static final String CONCLUDED = "Concluded";
+  /** ShadowTest: whether the shadow is as healthy as the primary, within the bounds. */
+  public static final String SHADOW_HEALTHY = "ShadowHealthy";
+  /** CircuitBreaker: True while requests overflow the pool or endpoints are ejected. */
+  public static final String CIRCUIT_OPEN = "CircuitOpen";
   public static final String TRUE = "True";
   public static final String FALSE = "False";
   public static final String UNKNOWN = "Unknown";

@@ -2,7 +2,9 @@ package io.mlserving.operator.validation;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.mlserving.operator.api.v1alpha1.ABTest;
+import io.mlserving.operator.api.v1alpha1.ABTestAnalysis;
 import io.mlserving.operator.api.v1alpha1.ABTestSpec;
+import io.mlserving.operator.api.v1alpha1.AnalysisSpec;
 import io.mlserving.operator.api.v1alpha1.AutoscalingSpec;
 import io.mlserving.operator.api.v1alpha1.Canary;
 import io.mlserving.operator.api.v1alpha1.CanaryAnalysis;
@@ -22,6 +24,7 @@ import io.mlserving.operator.api.v1alpha1.PrometheusRef;
 import io.mlserving.operator.api.v1alpha1.Retries;
 import io.mlserving.operator.api.v1alpha1.Route;
 import io.mlserving.operator.api.v1alpha1.ShadowTest;
+import io.mlserving.operator.api.v1alpha1.ShadowTestAnalysis;
 import io.mlserving.operator.api.v1alpha1.ShadowTestSpec;
 import io.mlserving.operator.api.v1alpha1.StickySession;
 import io.mlserving.operator.api.v1alpha1.StringMatch;
@@ -239,6 +242,7 @@ public final class Validation {
       return;
     }
     hostRouting(spec, out);
+    analysis(spec.getAnalysis(), out);
     List<Variant> variants = spec.getVariants() == null ? List.of() : spec.getVariants();
     if (variants.size() < ABTestSpec.MIN_VARIANTS || variants.size() > ABTestSpec.MAX_VARIANTS) {
       out.add(new Problem("spec.variants", "needs " + ABTestSpec.MIN_VARIANTS + " to " + ABTestSpec.MAX_VARIANTS
@@ -357,6 +361,7 @@ public final class Validation {
       return;
     }
     hostRouting(spec, out);
+    analysis(spec.getAnalysis(), out);
     ref(spec.getPrimary(), "spec.primary", out);
     ref(spec.getShadow(), "spec.shadow", out);
     if (spec.getPrimary() != null && spec.getPrimary().equals(spec.getShadow())) {
@@ -365,6 +370,60 @@ public final class Validation {
     Double mirror = spec.getMirrorPercent();
     if (mirror != null && (mirror.isNaN() || mirror < 0 || mirror > MlServing.PERCENT_MAX)) {
       out.add(new Problem("spec.mirrorPercent", "must be between 0 and " + MlServing.PERCENT_MAX + ", got " + mirror));
+    }
+  }
+
+  // ---- Live analysis (ABTest, ShadowTest, CircuitBreaker)
+
+  /**
+   * The problems of one kind's {@code spec.analysis} alone (empty for none): live analysis runs only on a valid one,
+   * since a resource that bypassed admission must get InvalidSpec, not break the analysis of the others.
+   */
+  public static List<Problem> analysis(AnalysisSpec a) {
+    List<Problem> out = new ArrayList<>();
+    analysis(a, out);
+    return out;
+  }
+
+  private static void analysis(AnalysisSpec a, List<Problem> out) {
+    if (a == null) {
+      return;
+    }
+    prometheus(a.getPrometheus(), out);
+    duration(a.getWindow(), AnalysisSpec.MIN_WINDOW, "spec.analysis.window", out);
+    if (a instanceof ABTestAnalysis ab) {
+      Double confidence = ab.getConfidence();
+      if (confidence != null && (confidence.isNaN() || confidence < ABTestAnalysis.MIN_CONFIDENCE
+          || confidence > ABTestAnalysis.MAX_CONFIDENCE)) {
+        out.add(new Problem("spec.analysis.confidence", "must be between " + ABTestAnalysis.MIN_CONFIDENCE + " and "
+            + ABTestAnalysis.MAX_CONFIDENCE + ", got " + confidence));
+      }
+      if (ab.getMinRequests() != null && ab.getMinRequests() < 0) {
+        out.add(new Problem("spec.analysis.minRequests", "must be 0 or more, got " + ab.getMinRequests()));
+      }
+    } else if (a instanceof ShadowTestAnalysis st) {
+      Double drop = st.getMaxSuccessRateDrop();
+      if (drop != null && (drop.isNaN() || drop < 0 || drop > MlServing.PERCENT_MAX)) {
+        out.add(new Problem("spec.analysis.maxSuccessRateDrop", "must be between 0 and " + MlServing.PERCENT_MAX
+            + ", got " + drop));
+      }
+      Double ratio = st.getMaxLatencyRatio();
+      if (ratio != null && (ratio.isNaN() || ratio < 1)) {
+        out.add(new Problem("spec.analysis.maxLatencyRatio", "must be 1 or more, got " + ratio));
+      }
+    }
+  }
+
+  private static void prometheus(PrometheusRef prometheus, List<Problem> out) {
+    if (prometheus == null) {
+      return;
+    }
+    String url = prometheus.getUrl();
+    if (url == null || url.isEmpty()) {
+      out.add(new Problem("spec.analysis.prometheus.url", "is required"));
+    } else if (url.length() > PrometheusRef.URL_MAX_LENGTH || !PROMETHEUS_URL.matcher(url).matches()) {
+      out.add(new Problem("spec.analysis.prometheus.url", "must be an http or https URL without query or fragment,"
+          + " such as http://prometheus.istio-system:9090, got " + url));
     }
   }
 
@@ -413,15 +472,7 @@ public final class Validation {
     if (a == null) {
       return;
     }
-    if (a.getPrometheus() != null) {
-      String url = a.getPrometheus().getUrl();
-      if (url == null || url.isEmpty()) {
-        out.add(new Problem("spec.analysis.prometheus.url", "is required"));
-      } else if (url.length() > PrometheusRef.URL_MAX_LENGTH || !PROMETHEUS_URL.matcher(url).matches()) {
-        out.add(new Problem("spec.analysis.prometheus.url", "must be an http or https URL such as"
-            + " http://prometheus.istio-system:9090, got " + url));
-      }
-    }
+    prometheus(a.getPrometheus(), out);
     duration(a.getWindow(), MlServing.DURATION_MIN, "spec.analysis.window", out);
     range(a.getFailureThreshold(), 1, CanaryAnalysis.MAX_FAILURE_THRESHOLD, "spec.analysis.failureThreshold", out);
     range(a.getMinRequests(), 0, Integer.MAX_VALUE, "spec.analysis.minRequests", out);
@@ -473,6 +524,7 @@ public final class Validation {
       out.add(new Problem("spec", "is required"));
       return;
     }
+    analysis(spec.getAnalysis(), out);
     ref(spec.getInferenceService(), "spec.inferenceService", out);
     ConnectionPool cp = spec.getConnectionPool();
     if (cp != null) {

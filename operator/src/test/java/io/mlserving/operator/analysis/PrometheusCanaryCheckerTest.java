@@ -45,6 +45,12 @@ class PrometheusCanaryCheckerTest {
           queries.add(promql);
           return answer.apply(promql);
         }
+
+        @Override
+        public VectorResult queryVector(String promql) {
+          // The Canary's checks are one number each; a vector query here would be a change to notice.
+          throw new UnsupportedOperationException("the Canary checker sends one-number queries: " + promql);
+        }
       };
     }
 

@@ -16,6 +16,7 @@ import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -173,6 +174,98 @@ class PrometheusClientTest {
         assertThat(result.message()).contains(QUERY);
       }
     }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("answers")
+  void vectorQueriesShareTheExchangeAndItsFailures(String name, Answer answer, Outcome outcome, double value,
+      String message) {
+    next.set(answer);
+    PrometheusClient client = new PrometheusClient(base, Duration.ofSeconds(5), HTTP);
+    VectorResult vector = client.queryVector(QUERY);
+    QueryResult one = client.query(QUERY);
+    assertThat(one.outcome()).as(name).isEqualTo(outcome);
+    if (VectorResult.FAILURES.contains(outcome)) {
+      // The same failure, word for word.
+      assertThat(vector.outcome()).as(name).isEqualTo(outcome);
+      assertThat(vector.message()).isEqualTo(one.message());
+      assertThat(vector.samples()).isEmpty();
+    } else {
+      // No series, NaN, several series: all answers with series, which only a one-number reading refuses.
+      assertThat(vector.outcome()).as(name).isEqualTo(Outcome.Value);
+      assertThat(vector.message()).isNull();
+      assertThat(vector.single(base, QUERY)).isEqualTo(one);
+    }
+  }
+
+  @Test
+  void vectorKeepsEverySeriesWithItsLabelsAndNaN() {
+    next.set(new Answer(200, "application/json", "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\","
+        + "\"result\":[{\"metric\":{\"metric\":\"requests\",\"destination_workload\":\"fraud-v1\"},"
+        + "\"value\":[1735689600.5,\"41.7\"]},{\"metric\":{\"metric\":\"p99\",\"destination_workload\":\"idle\"},"
+        + "\"value\":[1735689600.5,\"NaN\"]},{\"metric\":{},\"value\":[1735689600.5,\"+Inf\"]}]}}"));
+    VectorResult r = new PrometheusClient(base, Duration.ofSeconds(5), HTTP).queryVector(QUERY);
+    assertThat(r.hasValue()).isTrue();
+    assertThat(r.samples()).hasSize(3);
+    assertThat(r.samples().get(0)).isEqualTo(new Sample(Map.of("metric", "requests", "destination_workload",
+        "fraud-v1"), 41.7));
+    assertThat(r.samples().get(0).label("destination_workload")).isEqualTo("fraud-v1");
+    assertThat(r.samples().get(0).label("pod")).isNull();
+    assertThat(r.samples().get(1).value()).isNaN();
+    assertThat(r.samples().get(1).labels()).containsExactly(Map.entry("destination_workload", "idle"),
+        Map.entry("metric", "p99"));
+    assertThat(r.samples().get(2)).isEqualTo(new Sample(Map.of(), Double.POSITIVE_INFINITY));
+  }
+
+  @Test
+  void vectorOfAScalarIsOneUnlabelledSampleAndOfNothingNoSample() {
+    PrometheusClient client = new PrometheusClient(base, Duration.ofSeconds(5), HTTP);
+    next.set(new Answer(200, "application/json",
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1735689600,\"2.5\"]}}"));
+    assertThat(client.queryVector(QUERY)).isEqualTo(VectorResult.of(List.of(new Sample(Map.of(), 2.5))));
+    next.set(new Answer(200, "application/json", vector()));
+    assertThat(client.queryVector(QUERY)).isEqualTo(VectorResult.of(List.of()));
+    // One malformed series spoils the answer: no partial analysis from a broken reply.
+    next.set(new Answer(200, "application/json", vector("1", "many", "3")));
+    assertThat(client.queryVector(QUERY).outcome()).isEqualTo(Outcome.HttpError);
+    next.set(new Answer(200, "application/json", vector("1").replace("\"pod\":\"p0\"", "\"pod\":7")));
+    assertThat(client.queryVector(QUERY).outcome()).isEqualTo(Outcome.HttpError);
+  }
+
+  @Test
+  void vectorOfAClosedPortIsUnreachable() throws IOException {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    String url = "http://127.0.0.1:" + port;
+    VectorResult result = new PrometheusClient(url, Duration.ofSeconds(2), HTTP).queryVector(QUERY);
+    assertThat(result).isEqualTo(new VectorResult(Outcome.Unreachable, List.of(),
+        "Prometheus at " + url + " is unreachable: Connection refused"));
+  }
+
+  @Test
+  void vectorResultsCarrySamplesOrAMessage() {
+    assertThatThrownBy(() -> new VectorResult(Outcome.Value, List.of(), "why"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new VectorResult(Outcome.Timeout, List.of(), " "))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new VectorResult(Outcome.QueryError, List.of(new Sample(Map.of(), 1)), "why"))
+        .isInstanceOf(IllegalArgumentException.class);
+    // Empty, NaN and many series are what a one-number reading makes of series, not outcomes of a vector.
+    assertThatThrownBy(() -> VectorResult.failure(QueryResult.empty("http://p:9090", "q")))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> VectorResult.failure(QueryResult.value(1)))
+        .isInstanceOf(IllegalArgumentException.class);
+    VectorResult two = VectorResult.of(List.of(new Sample(Map.of("a", "1"), 1), new Sample(Map.of("a", "2"), 2)));
+    assertThat(two.single("http://p:9090", "q").outcome()).isEqualTo(Outcome.ManySeries);
+    assertThat(VectorResult.of(List.of(new Sample(Map.of(), Double.NaN))).single("http://p:9090", "q").outcome())
+        .isEqualTo(Outcome.NotANumber);
+    assertThat(VectorResult.of(List.of(new Sample(Map.of("a", "1"), 7))).single("http://p:9090", "q"))
+        .isEqualTo(QueryResult.value(7));
+    VectorResult down = VectorResult.failure(QueryResult.unreachable("http://p:9090", "Connection refused"));
+    assertThat(down.single("http://p:9090", "q")).isEqualTo(QueryResult.unreachable("http://p:9090",
+        "Connection refused"));
   }
 
   @Test

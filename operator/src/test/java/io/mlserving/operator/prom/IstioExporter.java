@@ -87,6 +87,25 @@ public final class IstioExporter implements AutoCloseable {
       return new Requests(l);
     }
 
+    /**
+     * Requests to {@code workload}'s Service in {@code namespace} as the calling sidecar reports them
+     * ({@code reporter="source"}): from a {@code loadgen} workload in the same namespace, HTTP 200. Circuit
+     * breaking shows here only: a refused request ({@link #refused}) never reaches a destination sidecar.
+     */
+    public static Requests from(String namespace, String workload) {
+      return to(namespace, workload).with("reporter", "source");
+    }
+
+    /**
+     * These requests refused by the client's sidecar with Envoy's response flag {@code flag} ({@code UO}: the
+     * connection pool overflowed; {@code UH}: no healthy upstream): HTTP 503, and no destination workload (no
+     * endpoint was picked, so Istio reports it {@code unknown}).
+     */
+    public Requests refused(String flag) {
+      return with("response_flags", flag).code(503).with("destination_workload", "unknown")
+          .with("destination_workload_namespace", "unknown");
+    }
+
     /** These labels with {@code label} set to {@code value}. */
     public Requests with(String label, String value) {
       SortedMap<String, String> l = new TreeMap<>(labels);
@@ -244,6 +263,14 @@ public final class IstioExporter implements AutoCloseable {
     }
     gauges.computeIfAbsent(name, k -> new HashMap<>()).put(checked(labels), value);
     return this;
+  }
+
+  /**
+   * Sets Envoy's outlier-ejection gauge of the outbound cluster Istio names for {@code fqdn}'s port
+   * {@code port} ({@code outbound|<port>||<fqdn>}) to {@code ejected} hosts.
+   */
+  public IstioExporter ejections(int port, String fqdn, double ejected) {
+    return gauge(OUTLIER_EJECTIONS_ACTIVE, Map.of("cluster_name", "outbound|" + port + "||" + fqdn), ejected);
   }
 
   /** A new steady stream of requests with {@code labels}, at rate 0 until {@link Traffic#rate} is called. */

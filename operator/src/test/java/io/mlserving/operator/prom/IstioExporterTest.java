@@ -72,6 +72,25 @@ class IstioExporterTest {
   }
 
   @Test
+  void sourceReportedRefusalsAndEjectionsOfAnOutboundCluster() {
+    try (IstioExporter istio = IstioExporter.start()) {
+      istio.requests(Requests.from("models", "fraud-v1").refused("UO"), 4)
+          .requests(Requests.from("models", "fraud-v1"), 6)
+          .ejections(80, "fraud-v1.models.svc.cluster.local", 2);
+      String text = istio.text();
+      assertThat(text).contains("istio_requests_total{destination_service=\"fraud-v1.models.svc.cluster.local\","
+          + "destination_service_name=\"fraud-v1\",destination_service_namespace=\"models\","
+          + "destination_workload=\"unknown\",destination_workload_namespace=\"unknown\",reporter=\"source\","
+          + "request_protocol=\"http\",response_code=\"503\",response_flags=\"UO\",source_workload=\"loadgen\","
+          + "source_workload_namespace=\"models\"} 4\n");
+      assertThat(text).contains("destination_workload=\"fraud-v1\",destination_workload_namespace=\"models\","
+          + "reporter=\"source\",request_protocol=\"http\",response_code=\"200\",response_flags=\"-\",");
+      assertThat(text).contains("envoy_cluster_outlier_detection_ejections_active{"
+          + "cluster_name=\"outbound|80||fraud-v1.models.svc.cluster.local\"} 2\n");
+    }
+  }
+
+  @Test
   void refusesLabelsPrometheusWouldReject() {
     assertThatThrownBy(() -> Requests.to("ns", "m").with("le", "1")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Requests.to("ns", "m").with("bad-name", "1"))

@@ -2,6 +2,7 @@ package io.mlserving.operator.prom;
 
 import io.mlserving.operator.analysis.PrometheusClient;
 import io.mlserving.operator.analysis.QueryResult;
+import io.mlserving.operator.analysis.VectorResult;
 import io.mlserving.operator.crd.CrdFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -214,6 +215,11 @@ public final class PrometheusServer implements AutoCloseable {
   /** An instant query through the product's client. */
   public QueryResult query(String promql) {
     return client.query(promql);
+  }
+
+  /** An instant query for every series, through the product's client. */
+  public VectorResult queryVector(String promql) {
+    return client.queryVector(promql);
   }
 
   /**

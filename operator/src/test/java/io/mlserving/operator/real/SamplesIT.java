@@ -7,19 +7,30 @@ import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.mlserving.operator.api.v1alpha1.ABTest;
 import io.mlserving.operator.api.v1alpha1.Canary;
 import io.mlserving.operator.api.v1alpha1.CanaryCheck;
 import io.mlserving.operator.api.v1alpha1.CanaryPhase;
 import io.mlserving.operator.api.v1alpha1.CanaryStatus;
 import io.mlserving.operator.api.v1alpha1.CheckResult;
+import io.mlserving.operator.api.v1alpha1.CircuitBreaker;
+import io.mlserving.operator.api.v1alpha1.MlServingStatus;
+import io.mlserving.operator.api.v1alpha1.ShadowTest;
+import io.mlserving.operator.config.OperatorSettings;
 import io.mlserving.operator.crd.CrdFiles;
 import io.mlserving.operator.desired.CanaryResources;
 import io.mlserving.operator.desired.Labels;
 import io.mlserving.operator.status.Conditions;
+import io.mlserving.operator.status.LiveStatus;
 import io.mlserving.operator.status.Reason;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,9 +47,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * samples/ as the README tells a user to apply them, with kubectl, on the real server: every resource of every
- * kind becomes Ready (the Canary: steps, then rolls back, since this server has no Prometheus to check it
- * against), {@code kubectl get mlserving} shows the printer columns, and the converged operator sends no write,
- * neither in a quiet window nor after a restart.
+ * kind becomes Ready (the Canary: steps, then rolls back, since the Prometheus it is given does not answer), the
+ * live analysis of the ABTest, ShadowTest and CircuitBreaker says Prometheus is unavailable without touching Ready,
+ * {@code kubectl get mlserving} shows the printer columns, and the converged operator sends no write, neither in a
+ * quiet window nor after a restart.
+ *
+ * <p>The operator's Prometheus setting points at a loopback port where nothing listens: that turns the samples'
+ * live analysis on (they leave the URL to the operator's setting) and gives every query a prompt, constant
+ * "Connection refused", the same answer at every refresh.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SamplesIT extends RealServerTest {
@@ -58,6 +74,19 @@ class SamplesIT extends RealServerTest {
   /** Phases of the Canary as the watch saw them, consecutive repeats dropped. */
   private final List<String> canaryPhases = new CopyOnWriteArrayList<>();
   private final List<Watch> watches = new ArrayList<>();
+  /** The operator's environment, kept for the restart: its Prometheus setting, a URL nothing answers. */
+  private Map<String, String> env;
+
+  @Override
+  protected Map<String, String> operatorEnv() {
+    env = Map.of(OperatorSettings.ENV_PROMETHEUS_URL, "http://127.0.0.1:" + closedPort());
+    return env;
+  }
+
+  /** The Prometheus URL the operator was given. */
+  private String prometheusUrl() {
+    return env.get(OperatorSettings.ENV_PROMETHEUS_URL);
+  }
 
   @Test
   @Order(1)
@@ -79,11 +108,11 @@ class SamplesIT extends RealServerTest {
   }
 
   /**
-   * The Canary sample on a server without Prometheus (and no URL given to the operator): it waits for its two
-   * models, applies its first step (stable 90, canary 10) in the VirtualService, then its checks are Error ("no
-   * Prometheus to ask"), and after failureThreshold of them it is RolledBack with the canary back at 0. That is
-   * the rollout's one sensible end here: no promotion without evidence. Every weight and phase is seen through
-   * watches, so a step shorter than the test's polling cannot be missed.
+   * The Canary sample with a Prometheus that does not answer: it waits for its two models, applies its first step
+   * (stable 90, canary 10) in the VirtualService, then its checks are Error (Prometheus unreachable), and after
+   * failureThreshold of them it is RolledBack with the canary back at 0. That is the rollout's one sensible end
+   * here: no promotion without evidence. Every weight and phase is seen through watches, so a step shorter than the
+   * test's polling cannot be missed.
    */
   @Test
   @Order(2)
@@ -106,13 +135,13 @@ class SamplesIT extends RealServerTest {
         .containsExactlyElementsOf(sample.getSpec().getAnalysis().getMetrics().stream().map(m -> m.getName()).toList());
     assertThat(status.getChecks()).allSatisfy(k -> {
       assertThat(k.getResult()).isEqualTo(CheckResult.Error);
-      assertThat(k.getMessage()).contains("no Prometheus to ask").contains("MLSERVING_PROMETHEUS_URL");
+      assertThat(k.getMessage()).contains("Prometheus at " + prometheusUrl() + " is unreachable");
     });
     Condition ready = ready(c).orElseThrow();
     assertThat(ready.getStatus()).isEqualTo(Conditions.FALSE);
     assertThat(ready.getReason()).isEqualTo(Reason.RolledBack.name());
     assertThat(ready.getMessage()).contains("canary fraud-v2 gets 0 %")
-        .contains("failed check " + threshold + "/" + threshold).contains("no Prometheus to ask");
+        .contains("failed check " + threshold + "/" + threshold).contains(prometheusUrl() + " is unreachable");
 
     // The VirtualService went to the first step and back; the apex Service stayed on the stable.
     int first = sample.getSpec().getSteps().get(0);
@@ -138,8 +167,46 @@ class SamplesIT extends RealServerTest {
             .anyMatch(e -> e.startsWith("RolledBack: " + ready.getMessage())));
   }
 
+  /**
+   * The ABTest, ShadowTest and CircuitBreaker samples have live analysis (spec.analysis, and the operator's
+   * Prometheus URL): after the first refresh each says AnalysisAvailable=False, reason PrometheusUnavailable,
+   * naming the URL and the error; no figures (Prometheus never answered) and no verdict condition; Ready stays True.
+   * {@code kubectl wait} waits for it as a user would.
+   */
   @Test
   @Order(3)
+  void liveAnalysisSaysPrometheusIsUnavailableAndReadyStaysTrue() {
+    for (String kind : List.of("abtests.mlserving.io", "shadowtests.mlserving.io", "circuitbreakers.mlserving.io")) {
+      Kubectl.Result waited = kubectl.run("wait", "--for=condition=" + Conditions.ANALYSIS_AVAILABLE + "=False", kind,
+          "--all", "-n", MODELS, "--timeout=" + DEADLINE.toSeconds() + "s");
+      assertThat(waited.exitCode()).as("%s\noperator log %s", waited, operator.log()).isZero();
+    }
+    List<CustomResource<?, ? extends MlServingStatus>> analysed = List.of(get(ABTest.class, MODELS, "fraud-ab"),
+        get(ShadowTest.class, MODELS, "fraud-shadow"), get(CircuitBreaker.class, MODELS, "fraud-v1-breaker"));
+    for (CustomResource<?, ? extends MlServingStatus> r : analysed) {
+      String id = r.getKind() + " " + r.getMetadata().getName();
+      assertThat(r.getSpec()).as(id).extracting("analysis").as(id + " has spec.analysis").isNotNull();
+      List<Condition> conditions = r.getStatus().getConditions();
+      Condition available = Conditions.find(conditions, Conditions.ANALYSIS_AVAILABLE).orElseThrow();
+      assertThat(available.getStatus()).as(id).isEqualTo(Conditions.FALSE);
+      assertThat(available.getReason()).as(id).isEqualTo(LiveStatus.PROMETHEUS_UNAVAILABLE);
+      assertThat(available.getMessage()).as(id).contains("Prometheus at " + prometheusUrl())
+          .contains("Connection refused").contains("Ready is not affected");
+      assertThat(available.getObservedGeneration()).as(id).isEqualTo(r.getMetadata().getGeneration());
+      // Prometheus never answered: nothing to show, nothing to conclude.
+      assertThat(conditions).extracting(Condition::getType).as(id)
+          .containsExactlyInAnyOrder(Conditions.READY, Conditions.ANALYSIS_AVAILABLE);
+      Condition ready = ready(r).orElseThrow();
+      assertThat(ready.getStatus()).as(id).isEqualTo(Conditions.TRUE);
+      assertThat(ready.getReason()).as(id).isEqualTo(Reason.Ready.name());
+    }
+    assertThat(get(ABTest.class, MODELS, "fraud-ab").getStatus().getAnalysis()).isNull();
+    assertThat(get(ShadowTest.class, MODELS, "fraud-shadow").getStatus().getAnalysis()).isNull();
+    assertThat(get(CircuitBreaker.class, MODELS, "fraud-v1-breaker").getStatus().getAnalysis()).isNull();
+  }
+
+  @Test
+  @Order(4)
   void kubectlGetMlservingShowsThePrinterColumnsWithValues() {
     String out = kubectl.ok("get", "mlserving", "-n", MODELS);
     Map<String, List<Map<String, String>>> tables = tables(out);
@@ -153,6 +220,12 @@ class SamplesIT extends RealServerTest {
           .findFirst().orElseThrow(() -> new AssertionError("no table of " + kind.getSimpleName() + " in\n" + out));
       assertThat(rows.get(0).keySet()).as(out).containsExactlyElementsOf(expected);
       for (Map<String, String> row : rows) {
+        if (kind == ABTest.class) {
+          // No winner: Prometheus never answered (above); the server's table leaves an absent value blank.
+          assertThat(row).as(out).containsEntry("WINNER", "");
+          row = new LinkedHashMap<>(row);
+          row.remove("WINNER");
+        }
         assertThat(row).as(out).doesNotContainValue("<none>").doesNotContainValue("");
         if (kind == Canary.class) {
           // Rolled back above: not Ready, the canary at 0, the models named.
@@ -169,21 +242,23 @@ class SamplesIT extends RealServerTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void theConvergedOperatorSendsNoWriteInAQuietWindow() {
     awaitConverged();
     assertNoOperatorWritesDuringQuietWindow("with every sample converged");
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void aRestartedOperatorSendsNoWrite() {
     awaitConverged();
     int exit = operator.stop();
     assertThat(exit).as(operator.logTail(30)).isIn(0, 143);
     AuditLog.Mark restart = audit.mark();
-    operator = OperatorProcess.start(cp).awaitStarted();
-    // Its first reconcile of every resource (right after the controllers start) finds nothing to change.
+    // With the same settings: a restart without the Prometheus URL would turn analysis off, which is a change.
+    operator = OperatorProcess.start(ChartServiceAccount.of(cp), env, List.of()).awaitStarted();
+    // Its first reconcile of every resource (right after the controllers start) and its first analysis refresh
+    // (Prometheus still refusing, as before) find nothing to change.
     assertNoOperatorWritesDuringQuietWindow("after a restart");
     List<AuditLog.Entry> writes = audit.writes(operator.user(), restart);
     assertThat(writes).as("writes since the restart:\n%s", AuditLog.describe(writes)).isEmpty();
@@ -251,6 +326,26 @@ class SamplesIT extends RealServerTest {
   private void awaitConverged() {
     await().atMost(DEADLINE).alias("every sample converged").untilAsserted(() ->
         assertThat(Convergence.problems(admin, MODELS)).isEmpty());
+    // And the analysis has said what it has to say: the first refresh's condition is written.
+    await().atMost(DEADLINE).alias("the analysed samples show AnalysisAvailable").untilAsserted(() -> {
+      for (CustomResource<?, ? extends MlServingStatus> r : List.of(get(ABTest.class, MODELS, "fraud-ab"),
+          get(ShadowTest.class, MODELS, "fraud-shadow"), get(CircuitBreaker.class, MODELS, "fraud-v1-breaker"))) {
+        assertThat(Conditions.find(r.getStatus().getConditions(), Conditions.ANALYSIS_AVAILABLE)).as(r.getKind())
+            .isPresent();
+      }
+    });
+  }
+
+  /**
+   * A loopback port nothing listens on: one the kernel just handed out and that was closed again, so a connection
+   * to it is refused at once. Should another process bind it later, the messages asserted here would say so.
+   */
+  private static int closedPort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /**

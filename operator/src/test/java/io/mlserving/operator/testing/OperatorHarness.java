@@ -27,10 +27,14 @@ public final class OperatorHarness implements AutoCloseable {
   public final MockCluster cluster;
   public final OperatorSettings settings;
   public Operator operator;
+  /** The operator with its reconcilers and live analysis. */
+  public MlServingOperator.Built built;
   public CountingMetrics metrics;
 
   /** Makes the Canary's metric checks; null: the operator's own (Prometheus, as the settings say). */
   private final CanaryChecker canaryChecker;
+  /** The operator's clock. */
+  private final Clock clock;
 
   public OperatorHarness(MockCluster cluster, OperatorSettings settings) {
     this(cluster, settings, null);
@@ -38,21 +42,33 @@ public final class OperatorHarness implements AutoCloseable {
 
   /** An operator whose Canary metric checks {@code canaryChecker} makes (tests script them). */
   public OperatorHarness(MockCluster cluster, OperatorSettings settings, CanaryChecker canaryChecker) {
+    this(cluster, settings, canaryChecker, Clock.systemUTC());
+  }
+
+  /**
+   * An operator on {@code clock} (a {@link MutableClock} drives what is scheduled by time, such as the refresh of
+   * live analysis, without waiting).
+   */
+  public OperatorHarness(MockCluster cluster, OperatorSettings settings, CanaryChecker canaryChecker, Clock clock) {
     this.cluster = cluster;
     this.settings = settings;
     this.canaryChecker = canaryChecker;
+    this.clock = clock;
     start();
   }
 
   /** Starts (again) a fresh operator process on the same mock cluster. */
   public void start() {
     metrics = new CountingMetrics();
-    operator = MlServingOperator.build(cluster.operatorClient, settings, Clock.systemUTC(), metrics, null, null,
-        canaryChecker, null).operator();
+    built = MlServingOperator.build(cluster.operatorClient, settings, clock, metrics, null, null,
+        canaryChecker, null);
+    operator = built.operator();
     operator.start();
+    built.live().start();
   }
 
   public void stop() {
+    built.live().close();
     operator.stop();
   }
 
@@ -108,7 +124,7 @@ public final class OperatorHarness implements AutoCloseable {
   @Override
   public void close() {
     try {
-      operator.stop();
+      stop();
     } finally {
       cluster.close();
     }

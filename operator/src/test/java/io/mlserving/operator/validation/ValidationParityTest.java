@@ -368,6 +368,167 @@ class ValidationParityTest {
         .containsExactly(CanarySpec.DEADLINE_MESSAGE + ": progressDeadline 45s is not longer than stepInterval 1m");
   }
 
+  // ---- Live analysis (ABTest, ShadowTest, CircuitBreaker)
+
+  private static final String LIVE_ABTEST = """
+      apiVersion: mlserving.io/v1alpha1
+      kind: ABTest
+      metadata: {name: fraud-ab, namespace: models}
+      spec:
+        variants:
+          - {name: a, inferenceService: fraud-v1, weight: 50}
+          - {name: b, inferenceService: fraud-v2, weight: 50}
+        analysis:
+          prometheus: {url: "http://prometheus.istio-system:9090"}
+          window: 5m
+          confidence: 0.95
+          minRequests: 100
+      """;
+
+  private static final String LIVE_SHADOWTEST = """
+      apiVersion: mlserving.io/v1alpha1
+      kind: ShadowTest
+      metadata: {name: fraud-shadow, namespace: models}
+      spec:
+        primary: fraud-v1
+        shadow: fraud-v2
+        analysis:
+          prometheus: {url: "http://prometheus.istio-system:9090"}
+          window: 1m
+          maxSuccessRateDrop: 1
+          maxLatencyRatio: 1.5
+      """;
+
+  private static final String LIVE_CIRCUITBREAKER = """
+      apiVersion: mlserving.io/v1alpha1
+      kind: CircuitBreaker
+      metadata: {name: fraud-v1-breaker, namespace: models}
+      spec:
+        inferenceService: fraud-v1
+        analysis:
+          prometheus: {url: "http://prometheus.istio-system:9090"}
+          window: 30s
+      """;
+
+  /** The value is a YAML scalar: 0.4 is a number, 5s a string, as in a file. */
+  @ParameterizedTest(name = "{0} {1} = {2}: admitted {3}")
+  @CsvSource(delimiter = '|', value = {
+      "ABTest         | spec.analysis.window             | 10s                          | true",
+      "ABTest         | spec.analysis.window             | 10.5s                        | true",
+      "ABTest         | spec.analysis.window             | 1h                           | true",
+      "ABTest         | spec.analysis.window             | 9999ms                       | false",
+      "ABTest         | spec.analysis.window             | 5s                           | false",
+      "ABTest         | spec.analysis.window             | 0s                           | false",
+      "ABTest         | spec.analysis.window             | 5 minutes                    | false",
+      "ABTest         | spec.analysis.confidence         | 0.5                          | true",
+      "ABTest         | spec.analysis.confidence         | 1                            | true",
+      "ABTest         | spec.analysis.confidence         | 0.999                        | true",
+      "ABTest         | spec.analysis.confidence         | 0.4                          | false",
+      "ABTest         | spec.analysis.confidence         | 0.4999                       | false",
+      "ABTest         | spec.analysis.confidence         | 1.5                          | false",
+      "ABTest         | spec.analysis.confidence         | 1.0001                       | false",
+      "ABTest         | spec.analysis.confidence         | 0                            | false",
+      "ABTest         | spec.analysis.minRequests        | 0                            | true",
+      "ABTest         | spec.analysis.minRequests        | 1                            | true",
+      "ABTest         | spec.analysis.minRequests        | 3000000000                   | true",
+      "ABTest         | spec.analysis.minRequests        | -1                           | false",
+      "ABTest         | spec.analysis.prometheus.url     | http://prometheus:9090/      | true",
+      "ABTest         | spec.analysis.prometheus.url     | prometheus.istio-system:9090 | false",
+      "ABTest         | spec.analysis.prometheus.url     | http://prometheus:9090?x=1   | false",
+      "ShadowTest     | spec.analysis.window             | 10s                          | true",
+      "ShadowTest     | spec.analysis.window             | 5s                           | false",
+      "ShadowTest     | spec.analysis.maxSuccessRateDrop | 0                            | true",
+      "ShadowTest     | spec.analysis.maxSuccessRateDrop | 0.25                         | true",
+      "ShadowTest     | spec.analysis.maxSuccessRateDrop | 100                          | true",
+      "ShadowTest     | spec.analysis.maxSuccessRateDrop | 150                          | false",
+      "ShadowTest     | spec.analysis.maxSuccessRateDrop | 100.01                       | false",
+      "ShadowTest     | spec.analysis.maxSuccessRateDrop | -0.5                         | false",
+      "ShadowTest     | spec.analysis.maxLatencyRatio    | 1                            | true",
+      "ShadowTest     | spec.analysis.maxLatencyRatio    | 10                           | true",
+      "ShadowTest     | spec.analysis.maxLatencyRatio    | 0.5                          | false",
+      "ShadowTest     | spec.analysis.maxLatencyRatio    | 0.999                        | false",
+      "ShadowTest     | spec.analysis.maxLatencyRatio    | 0                            | false",
+      "ShadowTest     | spec.analysis.prometheus.url     | ftp://prometheus:9090        | false",
+      "CircuitBreaker | spec.analysis.window             | 10s                          | true",
+      "CircuitBreaker | spec.analysis.window             | 5s                           | false",
+      "CircuitBreaker | spec.analysis.window             | 1m 30s                       | false",
+      "CircuitBreaker | spec.analysis.prometheus.url     | https://prom.example.com/api | true",
+      "CircuitBreaker | spec.analysis.prometheus.url     | http://prom:9090/api?x=1     | false",
+      "CircuitBreaker | spec.analysis.prometheus.url     | http://prom:9090#top         | false",
+  })
+  void liveAnalysisFields(String kind, String field, String value, boolean admitted) {
+    try {
+      JsonNode scalar = YAML.readTree(value);
+      JsonNode object = withNode(live(kind), field, scalar);
+      assertSameVerdict(object, liveType(kind), field + " = " + value, field, admitted);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static Stream<Arguments> liveAnalysisEdits() {
+    return Stream.of(
+        Arguments.of("ABTest", "no analysis", (Consumer<ObjectNode>) o -> spec(o).remove("analysis"), true, null),
+        Arguments.of("ABTest", "an empty analysis (the defaults)", (Consumer<ObjectNode>) o -> spec(o)
+            .putObject("analysis"), true, null),
+        Arguments.of("ShadowTest", "an empty analysis (the defaults)", (Consumer<ObjectNode>) o -> spec(o)
+            .putObject("analysis"), true, null),
+        Arguments.of("CircuitBreaker", "an empty analysis (the defaults)", (Consumer<ObjectNode>) o -> spec(o)
+            .putObject("analysis"), true, null),
+        Arguments.of("ABTest", "prometheus without url", (Consumer<ObjectNode>) o -> ((ObjectNode) spec(o)
+            .get("analysis").get("prometheus")).remove("url"), false, "spec.analysis.prometheus.url"),
+        Arguments.of("CircuitBreaker", "prometheus without url", (Consumer<ObjectNode>) o -> ((ObjectNode) spec(o)
+            .get("analysis").get("prometheus")).remove("url"), false, "spec.analysis.prometheus.url"),
+        Arguments.of("ShadowTest", "a URL one character too long", (Consumer<ObjectNode>) o -> ((ObjectNode) spec(o)
+            .get("analysis").get("prometheus")).put("url", "http://p/" + "x".repeat(2048 - 9 + 1)), false,
+            "spec.analysis.prometheus.url"),
+        Arguments.of("ShadowTest", "a URL of the longest length", (Consumer<ObjectNode>) o -> ((ObjectNode) spec(o)
+            .get("analysis").get("prometheus")).put("url", "http://p/" + "x".repeat(2048 - 9)), true, null));
+  }
+
+  @ParameterizedTest(name = "{0}: {1}: admitted {3}")
+  @MethodSource("liveAnalysisEdits")
+  void liveAnalysisRules(String kind, String what, Consumer<ObjectNode> edit, boolean admitted, String field) {
+    ObjectNode object;
+    try {
+      object = (ObjectNode) YAML.readTree(live(kind));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+    edit.accept(object);
+    assertSameVerdict(object, liveType(kind), what, field, admitted);
+  }
+
+  private static String live(String kind) {
+    return switch (kind) {
+      case "ABTest" -> LIVE_ABTEST;
+      case "ShadowTest" -> LIVE_SHADOWTEST;
+      case "CircuitBreaker" -> LIVE_CIRCUITBREAKER;
+      default -> throw new IllegalArgumentException(kind);
+    };
+  }
+
+  private static Class<? extends HasMetadata> liveType(String kind) {
+    return switch (kind) {
+      case "ABTest" -> ABTest.class;
+      case "ShadowTest" -> io.mlserving.operator.api.v1alpha1.ShadowTest.class;
+      case "CircuitBreaker" -> io.mlserving.operator.api.v1alpha1.CircuitBreaker.class;
+      default -> throw new IllegalArgumentException(kind);
+    };
+  }
+
+  /** {@code base} with the field at a dotted path (no list items) set to the node {@code value}. */
+  private static JsonNode withNode(String base, String field, JsonNode value) throws java.io.IOException {
+    ObjectNode root = (ObjectNode) YAML.readTree(base);
+    String[] parts = field.split("\\.");
+    JsonNode parent = root;
+    for (int i = 0; i < parts.length - 1; i++) {
+      parent = parent.path(parts[i]);
+    }
+    ((ObjectNode) parent).set(parts[parts.length - 1], value);
+    return root;
+  }
+
   private static Arguments edit(String what, Consumer<ObjectNode> edit, boolean admitted, String admissionField,
       String validateField) {
     return Arguments.of(what, edit, admitted, admissionField, validateField);

@@ -26,6 +26,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Host", type = AdditionalPrinterColumn.Type.STRING, jsonPath = ".status.host")
 @AdditionalPrinterColumn(name = "Weights", type = AdditionalPrinterColumn.Type.STRING,
     jsonPath = ".status.weightSummary")
+@AdditionalPrinterColumn(name = "Winner", type = AdditionalPrinterColumn.Type.STRING,
+    jsonPath = ".status.analysis.verdict.winner")
 @AdditionalPrinterColumn(name = "Age", type = AdditionalPrinterColumn.Type.DATE,
     jsonPath = ".metadata.creationTimestamp")
 public class ABTest extends CustomResource<ABTestSpec, ABTestStatus> implements Namespaced {

@@ -14,6 +14,10 @@ import java.util.List;
 @ValidationRule(value = ABTestSpec.UNIQUE_RULE, message = ABTestSpec.UNIQUE_MESSAGE, fieldPath = ".variants")
 @ValidationRule(value = ABTestSpec.ROUTE_RULE, message = ABTestSpec.ROUTE_MESSAGE, fieldPath = ".routes")
 public class ABTestSpec extends HostRoutingSpec {
+  /** Live analysis in status (per-variant figures, the winner); with the operator's Prometheus setting it is on with the defaults. */
+  @JsonPropertyDescription("Live analysis in status (per-variant figures, the winner); with the operator's Prometheus setting it is on with the defaults.")
+  private ABTestAnalysis analysis;
+
   public static final int TOTAL_WEIGHT = MlServing.PERCENT_MAX;
   public static final int MIN_VARIANTS = 2;
   public static final int MAX_VARIANTS = 10;
@@ -75,5 +79,13 @@ public class ABTestSpec extends HostRoutingSpec {
 
   public void setRetries(Retries retries) {
     this.retries = retries;
+  }
+
+  public ABTestAnalysis getAnalysis() {
+    return analysis;
+  }
+
+  public void setAnalysis(ABTestAnalysis analysis) {
+    this.analysis = analysis;
   }
 }

@@ -7,6 +7,10 @@ import java.util.Map;
 /** Observed state of an ABTest. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ABTestStatus extends HostStatus {
+  /** What Prometheus says of each variant, and the verdict. */
+  @JsonPropertyDescription("What Prometheus says of each variant, and the verdict.")
+  private ABTestAnalysisStatus analysis;
+
   /** Effective weight of each variant, by variant name. */
   @JsonPropertyDescription("Effective weight of each variant, by variant name.")
   private Map<String, Integer> weights;
@@ -29,5 +33,13 @@ public class ABTestStatus extends HostStatus {
 
   public void setWeightSummary(String weightSummary) {
     this.weightSummary = weightSummary;
+  }
+
+  public ABTestAnalysisStatus getAnalysis() {
+    return analysis;
+  }
+
+  public void setAnalysis(ABTestAnalysisStatus analysis) {
+    this.analysis = analysis;
   }
 }

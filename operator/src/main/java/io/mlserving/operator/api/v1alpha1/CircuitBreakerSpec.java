@@ -9,6 +9,10 @@ import io.fabric8.generator.annotation.Size;
 /** Limits and ejection rules for the traffic to one InferenceService. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class CircuitBreakerSpec {
+  /** Live analysis in status (overflow, no healthy upstream, ejections); with the operator's Prometheus setting it is on with the defaults. */
+  @JsonPropertyDescription("Live analysis in status (overflow, no healthy upstream, ejections); with the operator's Prometheus setting it is on with the defaults.")
+  private CircuitBreakerAnalysis analysis;
+
   /** Name of the InferenceService, in the same namespace, that this protects. */
   @Required
   @Size(min = 1, max = MlServing.DNS_LABEL_MAX_LENGTH)
@@ -46,5 +50,13 @@ public class CircuitBreakerSpec {
 
   public void setOutlierDetection(OutlierDetection outlierDetection) {
     this.outlierDetection = outlierDetection;
+  }
+
+  public CircuitBreakerAnalysis getAnalysis() {
+    return analysis;
+  }
+
+  public void setAnalysis(CircuitBreakerAnalysis analysis) {
+    this.analysis = analysis;
   }
 }

@@ -15,6 +15,10 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(value = "self.primary != self.shadow", message = ShadowTestSpec.DISTINCT_MESSAGE,
     fieldPath = ".shadow")
 public class ShadowTestSpec extends HostRoutingSpec {
+  /** Live analysis in status (primary versus shadow); with the operator's Prometheus setting it is on with the defaults. */
+  @JsonPropertyDescription("Live analysis in status (primary versus shadow); with the operator's Prometheus setting it is on with the defaults.")
+  private ShadowTestAnalysis analysis;
+
   public static final String DISTINCT_MESSAGE = "shadow must differ from primary";
 
   /** Name of the InferenceService that answers every request. */
@@ -60,5 +64,13 @@ public class ShadowTestSpec extends HostRoutingSpec {
 
   public void setMirrorPercent(Double mirrorPercent) {
     this.mirrorPercent = mirrorPercent;
+  }
+
+  public ShadowTestAnalysis getAnalysis() {
+    return analysis;
+  }
+
+  public void setAnalysis(ShadowTestAnalysis analysis) {
+    this.analysis = analysis;
   }
 }

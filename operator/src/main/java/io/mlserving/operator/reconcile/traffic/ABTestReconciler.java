@@ -8,7 +8,10 @@ import io.mlserving.operator.api.v1alpha1.ABTestStatus;
 import io.mlserving.operator.api.v1alpha1.ShadowTest;
 import io.mlserving.operator.desired.ABTestResources;
 import io.mlserving.operator.desired.IstioApi;
+import io.mlserving.operator.analysis.LiveAnalysis;
+import io.mlserving.operator.status.LiveStatus;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,7 +33,33 @@ public class ABTestReconciler extends ReferencingReconciler<ABTest, ABTestStatus
       status.setWeights(ABTestResources.effectiveWeights(ab));
       status.setWeightSummary(ABTestResources.weightSummary(ab));
     }
+    // The figures shown stay until a refresh says otherwise (or analysis is turned off).
+    if (ab.getStatus() != null) {
+      status.setAnalysis(ab.getStatus().getAnalysis());
+    }
     return status;
+  }
+
+  @Override
+  protected Optional<LiveAnalysis.Key> analysisKey(ABTest ab) {
+    return live().key(LiveAnalysis.Source.WORKLOADS, ab.getSpec() == null ? null : ab.getSpec().getAnalysis());
+  }
+
+  @Override
+  protected void analyse(ABTest ab, ABTestStatus next, LiveAnalysis.Key key, Instant now) {
+    LiveStatus.abTest(ab, next, live().workloads(key), key, now);
+  }
+
+  @Override
+  protected boolean analysisRequested(ABTest ab) {
+    return ab.getSpec() != null && ab.getSpec().getAnalysis() != null
+        && (ab.getSpec().getAnalysis().getPrometheus() == null
+            || ab.getSpec().getAnalysis().getPrometheus().getUrl() == null);
+  }
+
+  @Override
+  protected void clearAnalysis(ABTestStatus next) {
+    next.setAnalysis(null);
   }
 
 

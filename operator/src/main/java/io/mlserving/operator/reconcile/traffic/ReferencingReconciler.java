@@ -14,7 +14,12 @@ import io.javaoperatorsdk.operator.processing.GroupVersionKind;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.mlserving.operator.analysis.LiveAnalysis;
+import io.mlserving.operator.status.AnalysisEvents;
+import io.mlserving.operator.status.LiveStatus;
 import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.api.v1alpha1.MlServingStatus;
 import io.mlserving.operator.desired.DesiredResources;
@@ -61,6 +66,15 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
   protected final Clock clock;
   private final EventRecorder events;
   private IndexerResourceCache<P> primaryCache;
+  /** Live analysis, when the operator runs it; null otherwise. */
+  private LiveAnalysis live;
+  /**
+   * Set by the first reconcile: the informers run, so their caches can be read (before the operator starts, and on
+   * a stand-by replica without the Lease, they cannot, and live analysis has nothing to refresh).
+   */
+  private volatile boolean reconciling;
+  /** Triggers the reconcile of a resource whose shown analysis changed. */
+  private SimpleInboundEventSource<P> analysisTrigger;
 
   private InformerEventSource<InferenceService, P> inferenceServices;
   private final List<InformerEventSource<? extends HasMetadata, P>> rivals = new ArrayList<>();
@@ -138,6 +152,8 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
       owned.add(istioKind(), istioObjects);
       sources.add(istioObjects);
     }
+    analysisTrigger = new SimpleInboundEventSource<>(kind().toLowerCase() + "-analysis");
+    sources.add(analysisTrigger);
     return sources;
   }
 
@@ -165,6 +181,7 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
 
   @Override
   public UpdateControl<P> reconcile(P resource, Context<P> ctx) {
+    reconciling = true;
     String namespace = resource.getMetadata().getNamespace();
     S next = newStatus(resource);
     next.setObservedGeneration(resource.getMetadata().getGeneration());
@@ -224,7 +241,114 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
           + String.join("; ", waiting) + ".");
     }
     put(next, resource, Conditions.TRUE, Reason.Ready.name(), readyMessage(resource));
-    return StatusUpdates.patchIfChanged(resource, next, ctx, events);
+    return write(resource, next, ctx);
+  }
+
+  /**
+   * Writes {@code next} when it differs from the status the resource has, with the live analysis (when on for it)
+   * put in first: analysis informs and never changes Ready, so it rides along with whatever verdict {@code next}
+   * carries. Records the Events of Ready's transitions and of the analysis conditions'.
+   */
+  protected UpdateControl<P> write(P resource, S next, Context<P> ctx) {
+    Optional<LiveAnalysis.Key> key = analysed(resource);
+    if (key.isPresent()) {
+      analyse(resource, next, key.get(), clock.instant());
+    } else {
+      // Analysis off (or turned off): nothing of it is shown, so nothing stale stays.
+      clearAnalysis(next);
+      next.setConditions(next.getConditions().stream().filter(c -> !LiveStatus.CONDITION_TYPES.contains(c.getType()))
+          .toList());
+      if (live != null && !live.hasDefaultUrl() && analysisRequested(resource)
+          && Validation.validate(resource).isEmpty()) {
+        LiveStatus.notConfigured(next, resource.getMetadata().getGeneration(), clock.instant());
+      }
+    }
+    List<io.fabric8.kubernetes.api.model.Condition> before = resource.getStatus() == null ? List.of()
+        : List.copyOf(resource.getStatus().getConditions());
+    UpdateControl<P> control = StatusUpdates.patchIfChanged(resource, next, ctx, events);
+    if (key.isPresent()) {
+      for (AnalysisEvents.Event e : AnalysisEvents.of(before, next.getConditions())) {
+        events.record(ctx.getClient(), resource, e.type(), e.reason(), e.note());
+      }
+    }
+    return control;
+  }
+
+  /**
+   * The key of a resource live analysis shows figures for: analysis on, and the resource valid (an invalid one is
+   * InvalidSpec and shows nothing else; its one variant or its missing reference would throw in the analysis).
+   */
+  private Optional<LiveAnalysis.Key> analysed(P resource) {
+    return live == null || !Validation.validate(resource).isEmpty() ? Optional.empty() : analysisKey(resource);
+  }
+
+  /** The batched query a resource's live analysis reads, or empty when analysis is off for it (the default). */
+  protected Optional<LiveAnalysis.Key> analysisKey(P resource) {
+    return Optional.empty();
+  }
+
+  /** Whether the resource asks for live analysis ({@code spec.analysis} is set) without naming a Prometheus. */
+  protected boolean analysisRequested(P resource) {
+    return false;
+  }
+
+  /** Puts the figures of {@code key}'s last snapshot, and the analysis conditions, into {@code next}. */
+  protected void analyse(P resource, S next, LiveAnalysis.Key key, java.time.Instant now) {}
+
+  /** The live analysis (call only from analysisKey/analyse: they run only when it is on). */
+  protected LiveAnalysis live() {
+    return live;
+  }
+
+  /** Removes the kind's figures from {@code next} (analysis is off for the resource). */
+  protected void clearAnalysis(S next) {}
+
+  /** Turns live analysis on for this kind: {@code live} refreshes, this reconciler re-checks what it shows. */
+  public void useLiveAnalysis(LiveAnalysis live) {
+    this.live = live;
+    live.subscribe(new LiveAnalysis.Subscriber() {
+      @Override
+      public Set<LiveAnalysis.Key> keys() {
+        if (primaryCache == null || !reconciling) {
+          return Set.of();
+        }
+        return primaryCache.list(x -> true).map(ReferencingReconciler.this::analysisKey).flatMap(Optional::stream)
+            .collect(Collectors.toSet());
+      }
+
+      @Override
+      public void refreshed(LiveAnalysis.Key key) {
+        if (primaryCache == null || analysisTrigger == null || !reconciling) {
+          return;
+        }
+        java.time.Instant now = clock.instant();
+        // Validated once per refresh of the key, not in keys() (every tick): an invalid resource costs at most
+        // a query shared with the others.
+        primaryCache.list(p -> analysisKey(p).filter(key::equals).isPresent()
+            && Validation.validate(p).isEmpty()).forEach(p -> {
+          if (p.getStatus() == null) {
+            // Its first status is not in the cache yet: its reconcile may have read no snapshot; one more shows it.
+            analysisTrigger.propagateEvent(ResourceID.fromResource(p));
+            return;
+          }
+          try {
+            // What the status would show with the new snapshot: only a resource whose shown figures or analysis
+            // conditions change gets a reconcile (and so a write); unchanged metrics cost nothing.
+            @SuppressWarnings("unchecked")
+            S candidate = (S) Serialization.jsonMapper().convertValue(p.getStatus(), p.getStatus().getClass());
+            analyse(p, candidate, key, now);
+            if (!StatusUpdates.same(p.getStatus(), candidate)) {
+              analysisTrigger.propagateEvent(ResourceID.fromResource(p));
+            }
+          } catch (RuntimeException e) {
+            // One resource's failure must not keep the refresh from the others of the key; its reconcile reports it.
+            LOG.warn("Live analysis of {} {}/{} failed: {}", kind(), p.getMetadata().getNamespace(),
+                p.getMetadata().getName(), e.toString());
+            analysisTrigger.propagateEvent(ResourceID.fromResource(p));
+          }
+        });
+      }
+    });
   }
 
   /** Applies {@code desired} and deletes what this resource generated before and no longer does. */
@@ -262,7 +386,7 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
 
   protected UpdateControl<P> notReady(P resource, S next, Context<P> ctx, String reason, String message) {
     put(next, resource, Conditions.FALSE, reason, message);
-    return StatusUpdates.patchIfChanged(resource, next, ctx, events);
+    return write(resource, next, ctx);
   }
 
   protected void put(S next, P resource, String status, String reason, String message) {
