@@ -11,22 +11,13 @@ import io.mlserving.operator.api.v1alpha1.CanaryMetric;
 import io.mlserving.operator.api.v1alpha1.CanaryPhase;
 import io.mlserving.operator.api.v1alpha1.CanaryStatus;
 import io.mlserving.operator.api.v1alpha1.CheckResult;
-import io.mlserving.operator.config.OperatorSettings;
 import io.mlserving.operator.status.Conditions;
 import io.mlserving.operator.status.Reason;
 import io.mlserving.operator.testing.Fixtures;
-import io.mlserving.operator.testing.MockCluster;
-import io.mlserving.operator.testing.OperatorHarness;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The Canary's metric gates against a real Prometheus (Debian's 2.42, scraping a test-side exporter of Istio's
@@ -34,45 +25,9 @@ import org.junit.jupiter.api.TestInstance;
  * operator setting for the URL) promotes a healthy canary, rolls back on 5xx and on latency, holds and then rolls
  * back on too little traffic, and makes no promotion on missing evidence when Prometheus stops.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class CanaryPrometheusIT {
+class CanaryPrometheusIT extends OperatorWithPrometheusTest {
   private static final Duration DEADLINE = Duration.ofSeconds(60);
   private static final AtomicInteger NAMESPACES = new AtomicInteger();
-
-  private IstioExporter exporter;
-  private PrometheusServer prometheus;
-  private OperatorHarness h;
-  private final List<IstioExporter.Traffic> traffic = new ArrayList<>();
-
-  @BeforeAll
-  void startPrometheusAndOperator() {
-    exporter = IstioExporter.start();
-    prometheus = PrometheusServer.scraping(exporter.target());
-    h = new OperatorHarness(MockCluster.start().withIstio("v1"),
-        OperatorSettings.defaults().withFirstStatusGrace(Duration.ZERO).withPrometheusUrl(prometheus.url()));
-  }
-
-  @AfterAll
-  void stopAll() {
-    try {
-      h.close();
-    } finally {
-      try {
-        prometheus.close();
-      } finally {
-        exporter.close();
-      }
-    }
-  }
-
-  @AfterEach
-  void stopTraffic() {
-    traffic.forEach(IstioExporter.Traffic::stop);
-    traffic.clear();
-    if (!prometheus.isRunning()) {
-      prometheus.start();
-    }
-  }
 
   @Test
   void aHealthyCanaryPromotesThroughEveryStep() {

@@ -15,22 +15,14 @@ import io.mlserving.operator.api.v1alpha1.MlServingStatus;
 import io.mlserving.operator.api.v1alpha1.ShadowTest;
 import io.mlserving.operator.api.v1alpha1.ShadowTestAnalysis;
 import io.mlserving.operator.api.v1alpha1.VariantAnalysis;
-import io.mlserving.operator.config.OperatorSettings;
 import io.mlserving.operator.status.AnalysisEvents;
 import io.mlserving.operator.status.Conditions;
 import io.mlserving.operator.testing.Fixtures;
-import io.mlserving.operator.testing.MockCluster;
-import io.mlserving.operator.testing.OperatorHarness;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Live analysis in status against a real Prometheus (Debian's 2.42 scraping a test-side exporter of Istio's metrics
@@ -40,46 +32,10 @@ import org.junit.jupiter.api.TestInstance;
  * converged resource with unchanged metrics gets no write over several refreshes. Windows of 10 s (the shortest):
  * refreshes every 10 s.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LiveAnalysisPrometheusIT {
+class LiveAnalysisPrometheusIT extends OperatorWithPrometheusTest {
   private static final Duration DEADLINE = Duration.ofSeconds(60);
   private static final String WINDOW = "10s";
   private static final AtomicInteger NAMESPACES = new AtomicInteger();
-
-  private IstioExporter exporter;
-  private PrometheusServer prometheus;
-  private OperatorHarness h;
-  private final List<IstioExporter.Traffic> traffic = new ArrayList<>();
-
-  @BeforeAll
-  void startPrometheusAndOperator() {
-    exporter = IstioExporter.start();
-    prometheus = PrometheusServer.scraping(exporter.target());
-    h = new OperatorHarness(MockCluster.start().withIstio("v1"),
-        OperatorSettings.defaults().withFirstStatusGrace(Duration.ZERO).withPrometheusUrl(prometheus.url()));
-  }
-
-  @AfterAll
-  void stopAll() {
-    try {
-      h.close();
-    } finally {
-      try {
-        prometheus.close();
-      } finally {
-        exporter.close();
-      }
-    }
-  }
-
-  @AfterEach
-  void stopTraffic() {
-    traffic.forEach(IstioExporter.Traffic::stop);
-    traffic.clear();
-    if (!prometheus.isRunning()) {
-      prometheus.start();
-    }
-  }
 
   @Test
   void aClearWinnerIsFoundWithAnEvent() {
