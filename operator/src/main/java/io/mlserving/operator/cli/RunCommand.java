@@ -62,6 +62,10 @@ final class RunCommand implements Callable<Integer> {
       + " (env MLSERVING_PROMETHEUS_URL, default none)")
   String prometheusUrl;
 
+  @Option(names = "--mlflow-tracking-uri", description = "MLflow tracking server that resolves models:/ URIs whose"
+      + " spec names no registry.url (env MLFLOW_TRACKING_URI, default none)")
+  String mlflowTrackingUri;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -124,6 +128,7 @@ final class RunCommand implements Callable<Integer> {
         Optional.ofNullable(leaseNamespace).orElse(env.leaseNamespace()),
         httpPort == null ? env.httpPort() : httpPort,
         env.firstStatusGrace(),
-        Optional.ofNullable(prometheusUrl).orElse(env.prometheusUrl()));
+        Optional.ofNullable(prometheusUrl).orElse(env.prometheusUrl()),
+        Optional.ofNullable(mlflowTrackingUri).orElse(env.mlflowTrackingUri()));
   }
 }

@@ -22,6 +22,8 @@ import java.util.stream.Collectors;
  * @param firstStatusGrace how long a new InferenceService that is merely rolling out may go without a status:
  *     one that becomes Ready (or fails) sooner gets its first status then, in one write instead of two
  * @param prometheusUrl the Prometheus a Canary's metric gates ask when its spec names none; null when unset
+ * @param mlflowTrackingUri the MLflow tracking server that resolves models:/ URIs whose spec names none; null when
+ *     unset (MLflow's own variable name, so one Secret or ConfigMap serves the operator and MLflow clients alike)
  */
 public record OperatorSettings(
     Set<String> watchNamespaces,
@@ -32,7 +34,8 @@ public record OperatorSettings(
     String leaseNamespace,
     int httpPort,
     Duration firstStatusGrace,
-    String prometheusUrl) {
+    String prometheusUrl,
+    String mlflowTrackingUri) {
 
   public static final String ENV_WATCH_NAMESPACES = "MLSERVING_WATCH_NAMESPACES";
   public static final String ENV_ISTIO_API = "MLSERVING_ISTIO_API";
@@ -44,6 +47,7 @@ public record OperatorSettings(
   public static final String ENV_FIRST_STATUS_GRACE = "MLSERVING_FIRST_STATUS_GRACE";
   public static final Duration DEFAULT_FIRST_STATUS_GRACE = Duration.ofSeconds(10);
   public static final String ENV_PROMETHEUS_URL = "MLSERVING_PROMETHEUS_URL";
+  public static final String ENV_MLFLOW_TRACKING_URI = "MLFLOW_TRACKING_URI";
 
   /**
    * Defaults: all namespaces, default loader images, Istio API detected, text logs, no leader election, a
@@ -51,7 +55,7 @@ public record OperatorSettings(
    */
   public static OperatorSettings defaults() {
     return new OperatorSettings(Set.of(), LoaderImages.defaults(), "auto", false, false, null, 8080,
-        DEFAULT_FIRST_STATUS_GRACE, null);
+        DEFAULT_FIRST_STATUS_GRACE, null, null);
   }
 
   /** Settings read from {@code env} (for example {@code System::getenv}). */
@@ -72,19 +76,26 @@ public record OperatorSettings(
         lease == null || lease.isBlank() ? null : lease.trim(),
         port == null || port.isBlank() ? 8080 : Integer.parseInt(port.trim()),
         grace == null || grace.isBlank() ? DEFAULT_FIRST_STATUS_GRACE : duration(ENV_FIRST_STATUS_GRACE, grace),
-        blankToNull(env.apply(ENV_PROMETHEUS_URL)));
+        blankToNull(env.apply(ENV_PROMETHEUS_URL)),
+        blankToNull(env.apply(ENV_MLFLOW_TRACKING_URI)));
   }
 
   /** The same settings with another first-status grace (tests set 0 to see every intermediate status). */
   public OperatorSettings withFirstStatusGrace(Duration grace) {
     return new OperatorSettings(watchNamespaces, loaderImages, istioApi, jsonLogs, leaderElection, leaseNamespace,
-        httpPort, grace, prometheusUrl);
+        httpPort, grace, prometheusUrl, mlflowTrackingUri);
   }
 
   /** The same settings with another default Prometheus URL (null: none). */
   public OperatorSettings withPrometheusUrl(String url) {
     return new OperatorSettings(watchNamespaces, loaderImages, istioApi, jsonLogs, leaderElection, leaseNamespace,
-        httpPort, firstStatusGrace, blankToNull(url));
+        httpPort, firstStatusGrace, blankToNull(url), mlflowTrackingUri);
+  }
+
+  /** The same settings with another default MLflow tracking server (null: none). */
+  public OperatorSettings withMlflowTrackingUri(String uri) {
+    return new OperatorSettings(watchNamespaces, loaderImages, istioApi, jsonLogs, leaderElection, leaseNamespace,
+        httpPort, firstStatusGrace, prometheusUrl, blankToNull(uri));
   }
 
   /** A comma-separated list of namespaces as a set; blank means all namespaces (empty set). */

@@ -30,6 +30,7 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBui
 import io.mlserving.operator.api.v1alpha1.AutoscalingSpec;
 import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.api.v1alpha1.ModelSpec;
+import io.mlserving.operator.api.v1alpha1.ModelStatus;
 import io.mlserving.operator.api.v1alpha1.PredictorSpec;
 import io.mlserving.operator.config.LoaderImages;
 import io.mlserving.operator.desired.StorageLocation.Scheme;
@@ -48,6 +49,13 @@ public final class InferenceServiceResources {
   public static final String LOADER_HOME = "loader-home";
   public static final String LOADER_HOME_PATH = "/home/mlserving";
   public static final String MODEL_DIR_ENV = "MODEL_DIR";
+  /** The pinned registry version, in the predictor's environment (a model server can report it). */
+  public static final String MODEL_VERSION_ENV = "MODEL_VERSION";
+  /** Pod annotations naming the registry URI and the version every replica loads. */
+  public static final String MODEL_URI_ANNOTATION = "mlserving.io/model-uri";
+  public static final String MODEL_VERSION_ANNOTATION = "mlserving.io/model-version";
+  /** The tracking server an mlflow-artifacts: loader fetches through. */
+  public static final String TRACKING_URI_ENV = "MLFLOW_TRACKING_URI";
   public static final int SERVICE_PORT = 80;
   public static final int DEFAULT_PORT = 8080;
   public static final int DEFAULT_REPLICAS = 1;
@@ -93,6 +101,19 @@ public final class InferenceServiceResources {
     if (model != null && location.isEmpty()) {
       throw new IllegalArgumentException("spec.model.storageUri: " + ModelSpec.SCHEME_MESSAGE);
     }
+    // A registry URI is loaded from the artifact URI of the version pinned in status (the operator passes the
+    // status it is about to write); without one, the loader refuses to run (render reaches no registry).
+    Optional<ModelStatus> pin = pinned(isvc);
+    Optional<StorageLocation> loadFrom = pin.isPresent()
+        ? StorageLocation.parseArtifact(pin.get().getResolvedUri()) : location;
+    Map<String, String> podAnnotations = new LinkedHashMap<>();
+    if (predictor.getPodAnnotations() != null) {
+      podAnnotations.putAll(predictor.getPodAnnotations());
+    }
+    pin.ifPresent(p -> {
+      podAnnotations.put(MODEL_URI_ANNOTATION, p.getUri());
+      podAnnotations.put(MODEL_VERSION_ANNOTATION, p.getVersion());
+    });
 
     Map<String, String> podLabels = new LinkedHashMap<>();
     if (predictor.getPodLabels() != null) {
@@ -108,11 +129,15 @@ public final class InferenceServiceResources {
     if (predictor.getEnv() != null) {
       predictorEnv.addAll(predictor.getEnv());
     }
-    if (location.isPresent()) {
-      StorageLocation loc = location.get();
+    if (loadFrom.isPresent()) {
+      StorageLocation loc = loadFrom.get();
       String mountPath = mountPath(model);
       predictorEnv.removeIf(e -> MODEL_DIR_ENV.equals(e.getName()));
       predictorEnv.add(new EnvVar(MODEL_DIR_ENV, mountPath, null));
+      if (pin.isPresent()) {
+        predictorEnv.removeIf(e -> MODEL_VERSION_ENV.equals(e.getName()));
+        predictorEnv.add(new EnvVar(MODEL_VERSION_ENV, pin.get().getVersion(), null));
+      }
       VolumeMountBuilder mount = new VolumeMountBuilder()
           .withName(MODEL_STORE).withMountPath(mountPath).withReadOnly(true);
       if (loc.scheme() == Scheme.PVC) {
@@ -124,7 +149,8 @@ public final class InferenceServiceResources {
       } else {
         volumes.add(new VolumeBuilder().withName(MODEL_STORE).withNewEmptyDir().endEmptyDir().build());
         volumes.add(new VolumeBuilder().withName(LOADER_HOME).withNewEmptyDir().endEmptyDir().build());
-        initContainers.add(loader(model, loc, images, mountPath));
+        initContainers.add(loader(model, loc, images, mountPath,
+            pin.map(ModelStatus::getRegistryUrl).orElse(null)));
       }
       predictorMounts.add(mount.build());
     }
@@ -166,7 +192,7 @@ public final class InferenceServiceResources {
           .withNewTemplate()
             .withNewMetadata()
               .withLabels(podLabels)
-              .withAnnotations(predictor.getPodAnnotations())
+              .withAnnotations(podAnnotations.isEmpty() ? null : podAnnotations)
             .endMetadata()
             .withSpec(pod.build())
           .endTemplate()
@@ -249,9 +275,28 @@ public final class InferenceServiceResources {
         .build();
   }
 
-  private static Container loader(ModelSpec model, StorageLocation loc, LoaderImages images, String mountPath) {
+  /**
+   * The registry version pinned in {@code isvc}'s status: present when {@code spec.model.storageUri} is a
+   * models:/ URI and {@code status.model} resolved that same URI to a version whose artifact URI a loader fetches.
+   */
+  public static Optional<ModelStatus> pinned(InferenceService isvc) {
+    ModelSpec model = isvc.getSpec().getModel();
+    ModelStatus status = isvc.getStatus() == null ? null : isvc.getStatus().getModel();
+    if (model == null || status == null || ModelUri.parse(model.getStorageUri()).isEmpty()
+        || !model.getStorageUri().equals(status.getUri()) || status.getVersion() == null
+        || StorageLocation.parseArtifact(status.getResolvedUri()).isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(status);
+  }
+
+  private static Container loader(ModelSpec model, StorageLocation loc, LoaderImages images, String mountPath,
+      String trackingUri) {
     List<EnvVar> env = new ArrayList<>();
     env.add(new EnvVar("STORAGE_URI", loc.uri(), null));
+    if (loc.scheme() == Scheme.MLFLOW_ARTIFACTS && trackingUri != null) {
+      env.add(new EnvVar(TRACKING_URI_ENV, trackingUri, null));
+    }
     env.add(new EnvVar(MODEL_DIR_ENV, mountPath, null));
     env.add(new EnvVar("HOME", LOADER_HOME_PATH, null));
     if (model.getSha256() != null) {
@@ -286,6 +331,7 @@ public final class InferenceServiceResources {
       case GS -> images.gs();
       case HTTP -> images.http();
       case HF -> images.hf();
+      case MLFLOW_ARTIFACTS, REGISTRY -> images.mlflow();
       case PVC -> throw new IllegalArgumentException("pvc:// needs no loader");
     };
   }

@@ -82,6 +82,81 @@ final class LoaderScripts {
       PY
       """;
 
+  /**
+   * mlflow-artifacts:/<path> (or mlflow-artifacts://<host>[:<port>]/<path>) through the tracking server's
+   * artifact proxy: the folder is listed with GET <tracking>/api/2.0/mlflow-artifacts/artifacts?path=<dir>
+   * and every file fetched with GET <tracking>/api/2.0/mlflow-artifacts/artifacts/<file>; a path that lists
+   * nothing is fetched as a single file. Python's standard library only; credentials (MLFLOW_TRACKING_TOKEN,
+   * or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD) come from the model's credentialsSecret.
+   */
+  private static final String MLFLOW_ARTIFACTS = """
+      python3 - <<'PY'
+      import base64, json, os, sys, urllib.parse, urllib.request
+      uri = os.environ["STORAGE_URI"]
+      tracking = os.environ.get("MLFLOW_TRACKING_URI", "").rstrip("/")
+      rest = uri[len("mlflow-artifacts:"):]
+      if rest.startswith("//"):
+          authority, _, path = rest[2:].partition("/")
+          scheme = urllib.parse.urlsplit(tracking).scheme or "http"
+          base = scheme + "://" + authority
+      else:
+          if not tracking:
+              sys.exit("model-loader: " + uri + " needs MLFLOW_TRACKING_URI, the tracking server that proxies it")
+          base, path = tracking, rest.lstrip("/")
+      api = base + "/api/2.0/mlflow-artifacts/artifacts"
+      headers = {}
+      if os.environ.get("MLFLOW_TRACKING_TOKEN"):
+          headers["Authorization"] = "Bearer " + os.environ["MLFLOW_TRACKING_TOKEN"]
+      elif os.environ.get("MLFLOW_TRACKING_USERNAME"):
+          pair = os.environ["MLFLOW_TRACKING_USERNAME"] + ":" + os.environ.get("MLFLOW_TRACKING_PASSWORD", "")
+          headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
+      def get(url):
+          try:
+              return urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=60)
+          except urllib.error.HTTPError as e:
+              sys.exit("model-loader: GET " + url + " answered " + str(e.code) + " " + e.read(500).decode("utf-8", "replace"))
+          except OSError as e:
+              sys.exit("model-loader: GET " + url + " failed: " + str(e))
+      def listing(d):
+          with get(api + "?" + urllib.parse.urlencode({"path": d})) as r:
+              return json.load(r).get("files", [])
+      def fetch(remote, local):
+          if ".." in remote.split("/"):
+              sys.exit("model-loader: refusing artifact path " + remote)
+          os.makedirs(os.path.dirname(local), exist_ok=True)
+          with get(api + "/" + urllib.parse.quote(remote)) as r, open(local, "wb") as out:
+              while True:
+                  chunk = r.read(1 << 20)
+                  if not chunk:
+                      break
+                  out.write(chunk)
+      target = os.environ["MODEL_DIR"]
+      def walk(d, local):
+          files = listing(d)
+          for f in files:
+              name = f["path"].rstrip("/").split("/")[-1]
+              if name in ("", ".", ".."):
+                  sys.exit("model-loader: refusing artifact name " + f["path"])
+              if f.get("is_dir"):
+                  walk(d + "/" + name, os.path.join(local, name))
+              else:
+                  fetch(d + "/" + name, os.path.join(local, name))
+          return len(files)
+      if walk(path.rstrip("/"), target) == 0:
+          fetch(path, os.path.join(target, path.rstrip("/").split("/")[-1]))
+      PY
+      """;
+
+  /**
+   * A models:/ URI the operator has not resolved: only {@code render} prints this, as the operator creates the
+   * Deployment once it has pinned a version.
+   */
+  private static final String UNRESOLVED = """
+      echo "model-loader: $STORAGE_URI is an MLflow registry URI that the operator resolves and pins before it \
+      creates this Deployment; this one was printed by render, which reaches no registry" >&2
+      exit 1
+      """;
+
   private LoaderScripts() {}
 
   static String forScheme(Scheme scheme) {
@@ -90,8 +165,13 @@ final class LoaderScripts {
       case GS -> GS;
       case HTTP -> HTTP;
       case HF -> HF;
+      case MLFLOW_ARTIFACTS -> MLFLOW_ARTIFACTS;
+      case REGISTRY -> UNRESOLVED;
       case PVC -> throw new IllegalArgumentException("pvc:// models are mounted, not loaded");
     };
+    if (scheme == Scheme.REGISTRY) {
+      return "set -eu\n" + body;
+    }
     return PREAMBLE + body + NOT_EMPTY + VERIFY;
   }
 }

@@ -5,13 +5,22 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** A parsed {@code model.storageUri}: its scheme and, for pvc://, the claim and the path inside it. */
+/**
+ * A parsed {@code model.storageUri} (or the artifact URI a registry resolved it to): its scheme and, for pvc://,
+ * the claim and the path inside it.
+ */
 public record StorageLocation(Scheme scheme, String uri, String claim, String subPath) {
   private static final Pattern BUCKET = Pattern.compile(ModelSpec.BUCKET_URI);
   private static final Pattern HTTP = Pattern.compile(ModelSpec.HTTP_URI);
   private static final Pattern PVC = Pattern.compile(ModelSpec.PVC_URI);
   private static final Pattern HF = Pattern.compile(ModelSpec.HF_URI);
+  private static final Pattern MODELS = Pattern.compile(ModelSpec.MODELS_URI);
   private static final Pattern CREDENTIALS = Pattern.compile(ModelSpec.CREDENTIALS_URI);
+  /**
+   * An artifact on an MLflow tracking server's artifact proxy: mlflow-artifacts:/<path> (the tracking server that
+   * resolved it) or mlflow-artifacts://<host>[:<port>]/<path>.
+   */
+  private static final Pattern MLFLOW_ARTIFACTS = Pattern.compile("^mlflow-artifacts:(//[^/?#@\\s]+)?/[^?#\\s]+$");
 
   /** Where a model can come from. */
   public enum Scheme {
@@ -19,7 +28,11 @@ public record StorageLocation(Scheme scheme, String uri, String claim, String su
     GS,
     HTTP,
     PVC,
-    HF
+    HF,
+    /** models:/<name>/<version> or models:/<name>@<alias>: the operator resolves it and pins the version. */
+    REGISTRY,
+    /** Only as a resolved registry artifact: files fetched through the MLflow tracking server's artifact proxy. */
+    MLFLOW_ARTIFACTS
   }
 
   /** The location, or empty when the URI has no supported scheme, is malformed or carries credentials. */
@@ -36,6 +49,9 @@ public record StorageLocation(Scheme scheme, String uri, String claim, String su
     if (HF.matcher(uri).matches()) {
       return Optional.of(new StorageLocation(Scheme.HF, uri, null, null));
     }
+    if (MODELS.matcher(uri).matches()) {
+      return Optional.of(new StorageLocation(Scheme.REGISTRY, uri, null, null));
+    }
     if (PVC.matcher(uri).matches()) {
       String rest = uri.substring("pvc://".length());
       int slash = rest.indexOf('/');
@@ -49,6 +65,21 @@ public record StorageLocation(Scheme scheme, String uri, String claim, String su
       return Optional.of(new StorageLocation(Scheme.PVC, uri, claim, path));
     }
     return Optional.empty();
+  }
+
+  /**
+   * The location of a registry version's files, from the artifact URI the registry gave: s3://, gs://, http(s)://
+   * or mlflow-artifacts:; empty for anything no loader fetches (a tracking server's local file:// store, dbfs:/,
+   * runs:/, another registry URI, a URI with credentials).
+   */
+  public static Optional<StorageLocation> parseArtifact(String uri) {
+    if (uri == null || CREDENTIALS.matcher(uri).find()) {
+      return Optional.empty();
+    }
+    if (MLFLOW_ARTIFACTS.matcher(uri).matches()) {
+      return Optional.of(new StorageLocation(Scheme.MLFLOW_ARTIFACTS, uri, null, null));
+    }
+    return parse(uri).filter(l -> l.scheme() == Scheme.S3 || l.scheme() == Scheme.GS || l.scheme() == Scheme.HTTP);
   }
 
   /** Whether an init container downloads the model (every scheme but pvc://). */

@@ -21,6 +21,7 @@ import io.mlserving.operator.api.v1alpha1.ModelSpec;
 import io.mlserving.operator.api.v1alpha1.OutlierDetection;
 import io.mlserving.operator.api.v1alpha1.PredictorSpec;
 import io.mlserving.operator.api.v1alpha1.PrometheusRef;
+import io.mlserving.operator.api.v1alpha1.RegistrySpec;
 import io.mlserving.operator.api.v1alpha1.Retries;
 import io.mlserving.operator.api.v1alpha1.Route;
 import io.mlserving.operator.api.v1alpha1.ShadowTest;
@@ -63,7 +64,7 @@ public final class Validation {
   private static final Pattern MOUNT_PATH = Pattern.compile(ModelSpec.MOUNT_PATH);
   // UNIX_LINES: '.' then excludes only '\n', as in RE2, which the API server matches CRD patterns with.
   private static final Pattern HEALTH_PATH = Pattern.compile(PredictorSpec.HEALTH_PATH, Pattern.UNIX_LINES);
-  private static final Pattern PROMETHEUS_URL = Pattern.compile(PrometheusRef.URL);
+  private static final Pattern HTTP_BASE_URL = Pattern.compile(MlServing.HTTP_BASE_URL);
   private static final Pattern PLACEHOLDER = Pattern.compile(CanaryMetric.PLACEHOLDER);
   private static final Pattern CREDENTIALS_URI = Pattern.compile(ModelSpec.CREDENTIALS_URI);
   private static final int LABEL_MAX = MlServing.DNS_LABEL_MAX_LENGTH;
@@ -168,6 +169,7 @@ public final class Validation {
           || !MOUNT_PATH.matcher(m.getMountPath()).matches())) {
         out.add(new Problem("spec.model.mountPath", "must be an absolute path without ':'"));
       }
+      registry(m, out);
     }
     if (spec.getReplicas() != null && spec.getReplicas() < 0) {
       out.add(new Problem("spec.replicas", "must be 0 or more"));
@@ -414,6 +416,22 @@ public final class Validation {
     }
   }
 
+  private static void registry(ModelSpec m, List<Problem> out) {
+    RegistrySpec registry = m.getRegistry();
+    if (registry == null) {
+      return;
+    }
+    if (m.getStorageUri() != null && !m.getStorageUri().startsWith(ModelSpec.MODELS_PREFIX)) {
+      out.add(new Problem("spec.model.registry", ModelSpec.REGISTRY_MESSAGE));
+    }
+    String url = registry.getUrl();
+    if (url != null && (url.length() > MlServing.URL_MAX_LENGTH || !HTTP_BASE_URL.matcher(url).matches())) {
+      out.add(new Problem("spec.model.registry.url", "must be an http or https URL without query or fragment,"
+          + " such as http://mlflow.mlflow:5000, got " + url));
+    }
+    duration(registry.getPollInterval(), RegistrySpec.MIN_POLL_INTERVAL, "spec.model.registry.pollInterval", out);
+  }
+
   private static void prometheus(PrometheusRef prometheus, List<Problem> out) {
     if (prometheus == null) {
       return;
@@ -421,7 +439,7 @@ public final class Validation {
     String url = prometheus.getUrl();
     if (url == null || url.isEmpty()) {
       out.add(new Problem("spec.analysis.prometheus.url", "is required"));
-    } else if (url.length() > PrometheusRef.URL_MAX_LENGTH || !PROMETHEUS_URL.matcher(url).matches()) {
+    } else if (url.length() > MlServing.URL_MAX_LENGTH || !HTTP_BASE_URL.matcher(url).matches()) {
       out.add(new Problem("spec.analysis.prometheus.url", "must be an http or https URL without query or fragment,"
           + " such as http://prometheus.istio-system:9090, got " + url));
     }

@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class InferenceServiceResourcesTest {
-  private static final LoaderImages IMAGES = new LoaderImages("img/s3", "img/gs", "img/http", "img/hf");
+  private static final LoaderImages IMAGES = new LoaderImages("img/s3", "img/gs", "img/http", "img/hf", "img/mlflow");
 
   private static InferenceService isvc() {
     return inferenceService("fraud-v1");

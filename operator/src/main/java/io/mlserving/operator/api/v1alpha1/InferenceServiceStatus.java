@@ -18,12 +18,24 @@ public class InferenceServiceStatus extends MlServingStatus {
   @JsonPropertyDescription("Pods that pass their readiness probe.")
   private Integer readyReplicas;
 
+  /** The registry model served, for a models:/ storageUri: the version pinned and where its files are. */
+  @JsonPropertyDescription("The registry model served, for a models:/ storageUri: the version pinned and where its files are.")
+  private ModelStatus model;
+
   public String getUrl() {
     return url;
   }
 
   public void setUrl(String url) {
     this.url = url;
+  }
+
+  public ModelStatus getModel() {
+    return model;
+  }
+
+  public void setModel(ModelStatus model) {
+    this.model = model;
   }
 
   public Integer getReplicas() {

@@ -34,6 +34,11 @@ public final class MlServing {
   public static final int PERCENT_MAX = 100;
   public static final String DURATION_MESSAGE = "must be a duration of at least 1ms, such as 500ms, 5s or 1m";
 
+  /** An http or https base URL without spaces, query or fragment (a client appends its API paths to it). */
+  public static final String HTTP_BASE_URL = "^https?://[^\\s/?#]+(/[^\\s?#]*)?$";
+  /** Longest URL. */
+  public static final int URL_MAX_LENGTH = 2048;
+
   static final String NAME_RULE = "size(self.metadata.name) <= " + DNS_LABEL_MAX_LENGTH
       + " && self.metadata.name.matches('" + DNS_LABEL + "')";
   static final String NAME_RULE_MESSAGE =

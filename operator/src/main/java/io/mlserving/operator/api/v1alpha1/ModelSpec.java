@@ -14,6 +14,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(value = ModelSpec.NO_CREDENTIALS_RULE, message = ModelSpec.NO_CREDENTIALS_MESSAGE,
     fieldPath = ".storageUri")
 @ValidationRule(value = ModelSpec.SHA_RULE, message = ModelSpec.SHA_MESSAGE, fieldPath = ".sha256")
+@ValidationRule(value = ModelSpec.REGISTRY_RULE, message = ModelSpec.REGISTRY_MESSAGE, fieldPath = ".registry")
 public class ModelSpec {
   /** s3://bucket/path or gs://bucket/path. */
   public static final String BUCKET_URI = "^(s3|gs)://[a-z0-9][-a-z0-9._]*[a-z0-9](/.*)?$";
@@ -23,6 +24,14 @@ public class ModelSpec {
   public static final String PVC_URI = "^pvc://[a-z0-9]([-a-z0-9.]*[a-z0-9])?(/.*)?$";
   /** hf://org/repo or hf://org/repo@revision. */
   public static final String HF_URI = "^hf://[A-Za-z0-9][-A-Za-z0-9_.]*/[A-Za-z0-9][-A-Za-z0-9_.]*(@[-A-Za-z0-9_./]+)?$";
+  /**
+   * An MLflow Model Registry URI: models:/<name>/<version> or models:/<name>@<alias>. Names of letters, digits,
+   * '-', '_' and '.'; versions are positive integers; aliases letters, digits, '-' and '_' (as MLflow takes them).
+   */
+  public static final String MODELS_URI =
+      "^models:/[A-Za-z0-9_][-A-Za-z0-9_.]*(/[1-9][0-9]*|@[A-Za-z0-9_][-A-Za-z0-9_]*)$";
+  /** The prefix of a registry URI. */
+  public static final String MODELS_PREFIX = "models:/";
   /** A URI with user information (user:password@host). */
   public static final String CREDENTIALS_URI = "^[a-zA-Z0-9+.-]+://[^/?#]*@";
   public static final int STORAGE_URI_MAX_LENGTH = 2048;
@@ -36,21 +45,29 @@ public class ModelSpec {
       "self.storageUri.matches('" + BUCKET_URI + "')"
           + " || self.storageUri.matches('" + HTTP_URI + "')"
           + " || self.storageUri.matches('" + PVC_URI + "')"
-          + " || self.storageUri.matches('" + HF_URI + "')";
+          + " || self.storageUri.matches('" + HF_URI + "')"
+          + " || self.storageUri.matches('" + MODELS_URI + "')";
   public static final String SCHEME_MESSAGE =
       "storageUri must be s3://<bucket>/<path>, gs://<bucket>/<path>, http(s)://<host>/<path>,"
-          + " pvc://<claim>/<path> or hf://<org>/<repo>[@<revision>]";
+          + " pvc://<claim>/<path>, hf://<org>/<repo>[@<revision>], or an MLflow registry URI"
+          + " models:/<name>/<version> or models:/<name>@<alias>";
   static final String NO_CREDENTIALS_RULE = "!self.storageUri.matches('" + CREDENTIALS_URI + "')";
   public static final String NO_CREDENTIALS_MESSAGE =
       "storageUri must not carry credentials (user:password@); put them in the Secret named by credentialsSecret";
   static final String SHA_RULE = "!has(self.sha256) || !self.storageUri.startsWith('pvc://')";
   public static final String SHA_MESSAGE =
-      "sha256 needs a downloaded model (s3, gs, http(s), hf); a pvc:// model is mounted, not downloaded";
+      "sha256 needs a downloaded model (s3, gs, http(s), hf, models); a pvc:// model is mounted, not downloaded";
+  static final String REGISTRY_RULE = "!has(self.registry) || self.storageUri.startsWith('" + MODELS_PREFIX + "')";
+  public static final String REGISTRY_MESSAGE =
+      "registry applies to an MLflow registry URI only (storageUri models:/<name>/<version> or models:/<name>@<alias>)";
 
-  /** Model location: s3://, gs://, http(s)://, pvc://<claim>/<path> or hf://<org>/<repo>[@<revision>]. */
+  /**
+   * Model location: s3://, gs://, http(s)://, pvc://<claim>/<path>, hf://<org>/<repo>[@<revision>], or an MLflow
+   * registry URI models:/<name>/<version> or models:/<name>@<alias>.
+   */
   @Required
   @Size(min = 1, max = STORAGE_URI_MAX_LENGTH)
-  @JsonPropertyDescription("Model location: s3://, gs://, http(s)://, pvc://<claim>/<path> or hf://<org>/<repo>[@<revision>].")
+  @JsonPropertyDescription("Model location: s3://, gs://, http(s)://, pvc://<claim>/<path>, hf://<org>/<repo>[@<revision>], or an MLflow registry URI models:/<name>/<version> or models:/<name>@<alias> (resolved by the operator, which pins the version).")
   private String storageUri;
 
   /**
@@ -76,6 +93,10 @@ public class ModelSpec {
   @JsonPropertyDescription("Expected SHA-256 (hex) of a single-file download; the loader fails when it differs.")
   private String sha256;
 
+  /** The MLflow tracking server that resolves a models:/ URI, and how often an alias is checked. */
+  @JsonPropertyDescription("The MLflow tracking server that resolves a models:/ URI (default: the operator's MLFLOW_TRACKING_URI), and how often an alias is checked.")
+  private RegistrySpec registry;
+
   public String getStorageUri() {
     return storageUri;
   }
@@ -98,6 +119,14 @@ public class ModelSpec {
 
   public void setMountPath(String mountPath) {
     this.mountPath = mountPath;
+  }
+
+  public RegistrySpec getRegistry() {
+    return registry;
+  }
+
+  public void setRegistry(RegistrySpec registry) {
+    this.registry = registry;
   }
 
   public String getSha256() {

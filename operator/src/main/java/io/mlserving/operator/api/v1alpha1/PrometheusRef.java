@@ -9,14 +9,10 @@ import io.fabric8.generator.annotation.Size;
 /** Where the metrics are read: a Prometheus server's HTTP API. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class PrometheusRef {
-  /** An http or https URL without spaces, query or fragment (the client adds /api/v1/query?query=...). */
-  public static final String URL = "^https?://[^\\s/?#]+(/[^\\s?#]*)?$";
-  public static final int URL_MAX_LENGTH = 2048;
-
   /** Base URL of the Prometheus HTTP API, for example http://prometheus.istio-system:9090 (no query or fragment). */
   @Required
-  @Size(max = URL_MAX_LENGTH)
-  @Pattern(URL)
+  @Size(max = MlServing.URL_MAX_LENGTH)
+  @Pattern(MlServing.HTTP_BASE_URL)
   @JsonPropertyDescription("Base URL of the Prometheus HTTP API, for example http://prometheus.istio-system:9090.")
   private String url;
 

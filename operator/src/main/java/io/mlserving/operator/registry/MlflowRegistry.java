@@ -1,0 +1,184 @@
+package io.mlserving.operator.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * An MLflow tracking server's Model Registry through its REST API 2.0, with the JDK's HttpClient and Jackson (no
+ * MLflow Java client: it brings a large dependency tree for two GET requests). Every failure is an answer, never
+ * an exception. MLflow errors come as {@code {"error_code": "...", "message": "..."}}: RESOURCE_DOES_NOT_EXIST and
+ * INVALID_PARAMETER_VALUE mean the model, version or alias is not there (NotFound); anything else, an
+ * unreachable server, a timeout, 401/403 or an unreadable body is Unavailable.
+ */
+public final class MlflowRegistry implements ModelRegistry {
+  /** How long one request may take when nothing else is configured. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+  static final String ALIAS_PATH = "/api/2.0/mlflow/registered-models/alias";
+  static final String DOWNLOAD_URI_PATH = "/api/2.0/mlflow/model-versions/get-download-uri";
+  private static final Set<String> NOT_FOUND_CODES = Set.of("RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE");
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long GRACE_MILLIS = 200;
+  private static final int MAX_MESSAGE = 300;
+
+  private final HttpClient http;
+  private final Duration timeout;
+  private final RegistryCredentials credentials;
+
+  /**
+   * @param http shared client; its connect timeout, if any, bounds the connection
+   * @param timeout the longest one request may take, connection and body included
+   * @param credentials the operator's own, sent to its tracking server only
+   */
+  public MlflowRegistry(HttpClient http, Duration timeout, RegistryCredentials credentials) {
+    this.http = Objects.requireNonNull(http, "http");
+    this.timeout = Objects.requireNonNull(timeout, "timeout");
+    this.credentials = Objects.requireNonNull(credentials, "credentials");
+    if (timeout.isZero() || timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+    }
+  }
+
+  @Override
+  public RegistryAnswer aliasVersion(String url, String name, String alias) {
+    String what = "alias " + alias + " of model " + name;
+    return get(url, ALIAS_PATH + "?name=" + encode(name) + "&alias=" + encode(alias), what, body -> {
+      JsonNode version = body.path("model_version").path("version");
+      return version.isMissingNode() || version.isNull() || version.asText().isEmpty() ? null : version.asText();
+    });
+  }
+
+  @Override
+  public RegistryAnswer downloadUri(String url, String name, String version) {
+    String what = "version " + version + " of model " + name;
+    return get(url, DOWNLOAD_URI_PATH + "?name=" + encode(name) + "&version=" + encode(version), what, body -> {
+      JsonNode uri = body.path("artifact_uri");
+      return uri.isTextual() && !uri.asText().isEmpty() ? uri.asText() : null;
+    });
+  }
+
+  private interface Extract {
+    String from(JsonNode body);
+  }
+
+  private RegistryAnswer get(String url, String pathAndQuery, String what, Extract extract) {
+    String base = url == null ? "" : url.strip().replaceAll("/+$", "");
+    URI uri;
+    try {
+      uri = URI.create(base + pathAndQuery);
+      if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+        return unavailable(base, what, "the registry URL is not an http(s) URL with a host");
+      }
+    } catch (IllegalArgumentException e) {
+      return unavailable(base, what, "the registry URL is malformed (" + e.getMessage() + ")");
+    }
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json")
+        .GET();
+    credentials.authorizationFor(base).ifPresent(a -> request.header("Authorization", a));
+    CompletableFuture<HttpResponse<String>> sent =
+        http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    HttpResponse<String> response;
+    try {
+      // The request timeout ends at the response headers; this bounds the body too.
+      response = sent.get(timeout.toMillis() + GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      sent.cancel(true);
+      return unavailable(base, what, "no answer within " + seconds(timeout));
+    } catch (InterruptedException e) {
+      sent.cancel(true);
+      Thread.currentThread().interrupt();
+      return unavailable(base, what, "interrupted");
+    } catch (ExecutionException e) {
+      return unavailable(base, what, describe(e.getCause()));
+    }
+    int code = response.statusCode();
+    JsonNode body = parse(response.body());
+    if (code == 200) {
+      String value = body == null ? null : extract.from(body);
+      return value == null
+          ? unavailable(base, what, "HTTP 200 with an unexpected body: " + shorten(response.body()))
+          : new RegistryAnswer.Found(value);
+    }
+    String errorCode = body == null ? null : textOrNull(body.path("error_code"));
+    String message = body == null ? shorten(response.body()) : textOrNull(body.path("message"));
+    String detail = "HTTP " + code + (errorCode == null ? "" : " " + errorCode)
+        + (message == null || message.isBlank() ? "" : ": " + shorten(message));
+    if (NOT_FOUND_CODES.contains(errorCode) || (errorCode == null && code == 404)) {
+      return new RegistryAnswer.NotFound(what + " not found in the MLflow registry at " + base + " (" + detail + ")");
+    }
+    if (code == 401 || code == 403) {
+      return unavailable(base, what, detail + "; the operator's MLflow credentials (MLFLOW_TRACKING_TOKEN, or"
+          + " MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD) are missing or refused");
+    }
+    return unavailable(base, what, detail);
+  }
+
+  private static RegistryAnswer unavailable(String base, String what, String why) {
+    return new RegistryAnswer.Unavailable("MLflow registry " + base + " did not resolve " + what + ": " + why);
+  }
+
+  private static String describe(Throwable t) {
+    if (t instanceof HttpConnectTimeoutException) {
+      return "connection timed out";
+    }
+    if (t instanceof HttpTimeoutException) {
+      return "no answer in time";
+    }
+    if (t instanceof ConnectException) {
+      return "connection refused";
+    }
+    if (t instanceof IOException && t.getMessage() != null) {
+      return t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+    return t == null ? "unknown error" : t.getClass().getSimpleName()
+        + (t.getMessage() == null ? "" : ": " + t.getMessage());
+  }
+
+  private static JsonNode parse(String body) {
+    if (body == null || body.isBlank()) {
+      return null;
+    }
+    try {
+      JsonNode node = JSON.readTree(body);
+      return node != null && node.isObject() ? node : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static String textOrNull(JsonNode node) {
+    return node.isValueNode() && !node.isNull() ? node.asText() : null;
+  }
+
+  private static String shorten(String s) {
+    if (s == null) {
+      return "";
+    }
+    String one = s.strip().replaceAll("\\s+", " ");
+    return one.length() <= MAX_MESSAGE ? one : one.substring(0, MAX_MESSAGE) + "…";
+  }
+
+  private static String seconds(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+  }
+
+  private static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+}
