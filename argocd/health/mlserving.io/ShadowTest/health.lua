@@ -1,9 +1,11 @@
 -- Argo CD health check for mlserving.io/ShadowTest (Lua 5.1, as Argo CD runs it).
 -- Healthy: Ready=True for the current generation. Degraded: Ready=False for a reason that needs a
--- change from the user (ModelLoadFailed, InvalidSpec, HostConflict, InferenceServiceNotFound,
--- ProgressDeadlineExceeded, ReconcileError, IstioNotInstalled, AutoscalingUnavailable,
--- RolledBack). Progressing: anything else, while the operator works (no status yet, a status for
--- an older generation, Ready=Unknown, Ready=False for Progressing).
+-- change from the user (ModelLoadFailed, ModelNotFound, RegistryUnavailable, UnsupportedArtifactUri,
+-- InvalidSpec, HostConflict, InferenceServiceNotFound, ProgressDeadlineExceeded, ReconcileError,
+-- IstioNotInstalled, AutoscalingUnavailable, RolledBack). Progressing: anything else, while the
+-- operator works (no status yet, a status for an older generation, Ready=Unknown, Ready=False for
+-- Progressing). A registry outage with a version pinned keeps Ready as the Deployment says (the
+-- pinned version serves): only the ModelResolved condition tells it, and health follows Ready.
 -- A Canary's phases follow from its Ready condition: Waiting and Progressing are Ready=False
 -- Progressing (Progressing), Promoted is Ready=True (Healthy), RolledBack is Ready=False
 -- RolledBack (Degraded).
@@ -12,6 +14,9 @@ local kind = obj.kind or "ShadowTest"
 
 local degradedReasons = {
   ModelLoadFailed = true,
+  ModelNotFound = true,
+  RegistryUnavailable = true,
+  UnsupportedArtifactUri = true,
   InvalidSpec = true,
   HostConflict = true,
   InferenceServiceNotFound = true,

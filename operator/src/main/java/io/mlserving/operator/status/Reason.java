@@ -14,6 +14,12 @@ public enum Reason {
   ProgressDeadlineExceeded(true),
   /** The model-loader init container of a pod keeps failing. */
   ModelLoadFailed(true),
+  /** The registry knows no such model, version or alias (models:/ URI); a pinned version keeps serving. */
+  ModelNotFound(true),
+  /** The MLflow registry cannot be reached or fails, and no version is pinned yet. */
+  RegistryUnavailable(true),
+  /** The registry gave an artifact URI no model loader fetches (for example file:///mlruns/...). */
+  UnsupportedArtifactUri(true),
   /** The spec breaks a rule admission should have enforced; nothing is generated. */
   InvalidSpec(true),
   /** A referenced InferenceService does not exist. */
