@@ -78,4 +78,7 @@ Checks the schema also makes, for installs run with --skip-schema-validation.
 {{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.service.enabled) }}
 {{- fail "metrics.serviceMonitor.enabled needs metrics.service.enabled: the ServiceMonitor scrapes that Service" }}
 {{- end }}
+{{- if and .Values.mlflow.credentialsSecret (not .Values.mlflow.trackingUri) }}
+{{- fail "mlflow.credentialsSecret needs mlflow.trackingUri: the operator sends its MLflow credentials only to that server" }}
+{{- end }}
 {{- end }}

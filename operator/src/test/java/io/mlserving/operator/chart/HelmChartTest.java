@@ -61,9 +61,13 @@ class HelmChartTest {
           gs: mirror.example.com/gcloud:502
           http: mirror.example.com/curl:8
           hf: mirror.example.com/hf-loader:1
+          mlflow: mirror.example.com/python:3.12-slim
         """);
     COMBINATIONS.put("default Prometheus for Canaries", """
         prometheus: {url: "http://prometheus.istio-system:9090"}
+        """);
+    COMBINATIONS.put("MLflow registry with the operator's credentials", """
+        mlflow: {trackingUri: "http://mlflow.mlflow:5000", credentialsSecret: mlflow-operator-creds}
         """);
     COMBINATIONS.put("namespace-scoped, leader election in its own namespace, all options", """
         replicaCount: 3
@@ -72,6 +76,7 @@ class HelmChartTest {
         leaderElection: {enabled: true, leaseNamespace: mlserving-leases}
         istioApi: v1beta1
         prometheus: {url: "https://metrics.example.com/prometheus"}
+        mlflow: {trackingUri: "https://mlflow.example.com/tracking", credentialsSecret: mlflow-token}
         logFormat: text
         httpPort: 9090
         metrics:
@@ -275,7 +280,8 @@ class HelmChartTest {
     assertThat(value(env, "MLSERVING_HTTP_PORT")).isEqualTo("8080");
     assertThat(env).doesNotContainKeys("MLSERVING_LEASE_NAMESPACE", "MLSERVING_LOADER_IMAGE_S3",
         "MLSERVING_LOADER_IMAGE_GS", "MLSERVING_LOADER_IMAGE_HTTP", "MLSERVING_LOADER_IMAGE_HF",
-        "MLSERVING_PROMETHEUS_URL");
+        "MLSERVING_LOADER_IMAGE_MLFLOW", "MLSERVING_PROMETHEUS_URL", "MLFLOW_TRACKING_URI");
+    assertThat(c.has("envFrom")).as("envFrom without mlflow.credentialsSecret").isFalse();
 
     // Cluster scope: one ClusterRole with exactly the watch rules, bound cluster-wide to the operator.
     assertThat(grants(out.one("ClusterRole"))).isEqualTo(WATCH_RULES);
@@ -437,6 +443,80 @@ class HelmChartTest {
     assertThat(value(env, "MLSERVING_LOADER_IMAGE_GS")).isEqualTo("mirror.example.com/gcloud:502");
     assertThat(value(env, "MLSERVING_LOADER_IMAGE_HTTP")).isEqualTo("mirror.example.com/curl:8");
     assertThat(value(env, "MLSERVING_LOADER_IMAGE_HF")).isEqualTo("mirror.example.com/hf-loader:1");
+    assertThat(value(env, "MLSERVING_LOADER_IMAGE_MLFLOW")).isEqualTo("mirror.example.com/python:3.12-slim");
+  }
+
+  /**
+   * mlflow.trackingUri is MLFLOW_TRACKING_URI; mlflow.credentialsSecret is one envFrom secretRef of the operator
+   * container and nothing else: no Secret object, no secret volume, no value copied into env, and RBAC unchanged.
+   */
+  @Test
+  void mlflowTrackingUriAndCredentialsSecretComeFromValues() {
+    Rendered out = helm.template(COMBINATIONS.get("MLflow registry with the operator's credentials"));
+    JsonNode c = container(out);
+    Map<String, JsonNode> env = env(c);
+    assertThat(value(env, "MLFLOW_TRACKING_URI")).isEqualTo("http://mlflow.mlflow:5000");
+    // The credentials reach the operator only through envFrom, read by the kubelet: never as values.
+    assertThat(env).doesNotContainKeys("MLFLOW_TRACKING_TOKEN", "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD");
+    assertThat(c.path("envFrom")).hasSize(1);
+    JsonNode ref = c.path("envFrom").get(0);
+    assertThat(ref.path("secretRef").path("name").asText()).isEqualTo("mlflow-operator-creds");
+    assertThat(ref.has("prefix")).as("keys keep MLflow's names").isFalse();
+    assertThat(ref.path("secretRef").path("optional").asBoolean(false))
+        .as("a missing Secret stops the pod instead of running without credentials").isFalse();
+    JsonNode pod = out.one("Deployment").path("spec").path("template").path("spec");
+    assertThat(pod.has("initContainers")).isFalse();
+    assertThat(pod.path("containers")).hasSize(1);
+    for (JsonNode volume : pod.path("volumes")) {
+      assertThat(volume.has("secret")).as("volume %s", volume).isFalse();
+    }
+    assertThat(out.ofKind("Secret")).isEmpty();
+    // RBAC is exactly what it is without MLflow: still no Secret.
+    assertThat(grants(out.one("ClusterRole"))).isEqualTo(WATCH_RULES);
+    assertThat(out.one("ClusterRole").toString()).doesNotContainIgnoringCase("secret");
+    assertThat(helm.installDryRunOutput(COMBINATIONS.get("MLflow registry with the operator's credentials")))
+        .contains("models:/...) without spec.model.registry.url are resolved by http://mlflow.mlflow:5000"
+            + " (credentials from Secret mlflow-operator-creds, sent to that server only).");
+  }
+
+  @Test
+  void mlflowTrackingUriWithoutCredentialsAndNeitherSet() {
+    JsonNode c = container(helm.template("mlflow: {trackingUri: \"https://mlflow.example.com/tracking\"}"));
+    assertThat(value(env(c), "MLFLOW_TRACKING_URI")).isEqualTo("https://mlflow.example.com/tracking");
+    assertThat(c.has("envFrom")).isFalse();
+    JsonNode unset = container(helm.template("mlflow: {trackingUri: \"\", credentialsSecret: \"\"}"));
+    assertThat(env(unset)).doesNotContainKeys("MLFLOW_TRACKING_URI", "MLSERVING_LOADER_IMAGE_MLFLOW");
+    assertThat(unset.has("envFrom")).isFalse();
+    assertThat(helm.installDryRunOutput("")).contains("resolved by no tracking server by default");
+    Map<String, JsonNode> all = env(container(helm.template(
+        COMBINATIONS.get("namespace-scoped, leader election in its own namespace, all options"))));
+    assertThat(value(all, "MLFLOW_TRACKING_URI")).isEqualTo("https://mlflow.example.com/tracking");
+  }
+
+  @Test
+  void mlflowCredentialsWithoutATrackingUriAreRefused() {
+    // Credentials the operator would send nowhere: refused by the schema, and by the template without it.
+    assertThatThrownBy(() -> helm.template("mlflow: {credentialsSecret: mlflow-operator-creds}"))
+        .hasMessageContaining("values don't meet the specifications of the schema")
+        .hasMessageContaining("trackingUri");
+    assertThat(helm.lintStrict("mlflow: {credentialsSecret: mlflow-operator-creds}").isFailed()).isTrue();
+    assertThatThrownBy(() -> helm.templateWithoutSchema("mlflow: {credentialsSecret: mlflow-operator-creds}"))
+        .hasMessageContaining("mlflow.credentialsSecret needs mlflow.trackingUri");
+  }
+
+  @Test
+  void schemaRejectsMlflowValuesTheOperatorCannotUse() {
+    for (String uri : List.of("mlflow.mlflow:5000", "http://mlflow mlflow", "http://mlflow:5000/?x=1",
+        "file:///mlruns")) {
+      assertThatThrownBy(() -> helm.template("mlflow: {trackingUri: \"" + uri + "\"}")).as(uri)
+          .hasMessageContaining("mlflow");
+    }
+    assertThatThrownBy(() -> helm.template(
+        "mlflow: {trackingUri: \"http://mlflow:5000\", credentialsSecret: Not_A_Secret}"))
+        .hasMessageContaining("credentialsSecret");
+    // A token is a Secret's business, never a value in the chart.
+    assertThatThrownBy(() -> helm.template("mlflow: {trackingUri: \"http://mlflow:5000\", token: abc}"))
+        .hasMessageContaining("token");
   }
 
   @Test
