@@ -70,10 +70,11 @@ public class CrdAdmissionTest {
     List<JsonNode> services = objects(samples, "InferenceService");
     Set<String> serviceNames = services.stream().map(s -> s.at("/metadata/name").asText()).collect(Collectors.toSet());
     Set<String> schemes = services.stream()
-        .map(s -> s.at("/spec/model/storageUri").asText("image://").replaceAll("://.*", ""))
+        .map(s -> s.at("/spec/model/storageUri").asText("image://").replaceAll(":/.*", ""))
         .collect(Collectors.toSet());
+    // "models" is the MLflow registry URI models:/<name>@<alias> (one slash, hence ":/" above).
     assertThat(schemes).as("storageUri schemes of the samples (image = model in image)")
-        .containsExactlyInAnyOrder("image", "s3", "gs", "https", "hf", "pvc");
+        .containsExactlyInAnyOrder("image", "s3", "gs", "https", "hf", "pvc", "models");
     assertThat(services).as("a sample with a credentialsSecret").anyMatch(s -> s.at("/spec/model/credentialsSecret").isTextual());
     assertThat(services).as("a sample with sha256").anyMatch(s -> s.at("/spec/model/sha256").isTextual());
     assertThat(services).as("a parameter-based sample").anyMatch(s -> s.at("/spec/predictor/env").isArray());

@@ -104,7 +104,7 @@ class SamplesIT extends RealServerTest {
       assertThat(waited.stdout()).contains("condition met");
     }
     assertThat(kubectl.ok("get", KINDS, "-n", MODELS, "-o", "name").lines().count())
-        .as("the 8 InferenceServices, the ABTest, the ShadowTest, the CircuitBreaker and the Canary").isEqualTo(12);
+        .as("the 9 InferenceServices, the ABTest, the ShadowTest, the CircuitBreaker and the Canary").isEqualTo(13);
   }
 
   /**
