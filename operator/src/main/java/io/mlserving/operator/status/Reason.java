@@ -14,11 +14,11 @@ public enum Reason {
   ProgressDeadlineExceeded(true),
   /** The model-loader init container of a pod keeps failing. */
   ModelLoadFailed(true),
-  /** The registry knows no such model, version or alias (models:/ URI); a pinned version keeps serving. */
+  /** The MLflow registry has no such model, version or alias; a version pinned before keeps serving. */
   ModelNotFound(true),
-  /** The MLflow registry cannot be reached or fails, and no version is pinned yet. */
+  /** The MLflow registry cannot be asked and no version is pinned yet, so nothing serves the model. */
   RegistryUnavailable(true),
-  /** The registry gave an artifact URI no model loader fetches (for example file:///mlruns/...). */
+  /** The registry gave an artifact URI that no model loader fetches (for example file:///mlruns/...). */
   UnsupportedArtifactUri(true),
   /** The spec breaks a rule admission should have enforced; nothing is generated. */
   InvalidSpec(true),
