@@ -14,6 +14,12 @@ public enum Reason {
   ProgressDeadlineExceeded(true),
   /** The model-loader init container of a pod keeps failing. */
   ModelLoadFailed(true),
+  /** The MLflow registry has no such model, version or alias; a version pinned before keeps serving. */
+  ModelNotFound(true),
+  /** The MLflow registry cannot be asked and no version is pinned yet, so nothing serves the model. */
+  RegistryUnavailable(true),
+  /** The registry gave an artifact URI that no model loader fetches (for example file:///mlruns/...). */
+  UnsupportedArtifactUri(true),
   /** The spec breaks a rule admission should have enforced; nothing is generated. */
   InvalidSpec(true),
   /** A referenced InferenceService does not exist. */
