@@ -2,6 +2,8 @@ package io.mlserving.operator.cli;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.mlserving.operator.api.v1alpha1.Canary;
+import io.mlserving.operator.api.v1alpha1.InferenceService;
+import io.mlserving.operator.desired.ModelUri;
 import io.mlserving.operator.config.LoaderImages;
 import io.mlserving.operator.desired.DesiredResources;
 import io.mlserving.operator.desired.IstioApi;
@@ -56,6 +58,17 @@ final class RenderCommand implements Callable<Integer> {
       // Waiting state), even from a `kubectl get -o yaml` export that carries a status.
       if (cr instanceof Canary c) {
         c.setStatus(null);
+      }
+      if (cr instanceof InferenceService isvc) {
+        // A models:/ URI is resolved by the operator, which pins a version; render reaches no registry.
+        isvc.setStatus(null);
+        if (isvc.getSpec() != null && isvc.getSpec().getModel() != null
+            && ModelUri.parse(isvc.getSpec().getModel().getStorageUri()).isPresent()) {
+          spec.commandLine().getErr().println("render: InferenceService " + isvc.getMetadata().getNamespace() + "/"
+              + isvc.getMetadata().getName() + ": " + isvc.getSpec().getModel().getStorageUri()
+              + " is printed unresolved: the operator resolves it against the MLflow registry and pins the version"
+              + " in the Deployment (render reaches no registry)");
+        }
       }
     }
     List<HasMetadata> out = DesiredResources.ofAll(crs, images, api);

@@ -19,12 +19,19 @@ import io.mlserving.operator.config.OperatorSettings;
 import io.mlserving.operator.desired.AutoscalingApi;
 import io.mlserving.operator.desired.IstioApi;
 import io.mlserving.operator.reconcile.isvc.InferenceServiceReconciler;
+import io.mlserving.operator.registry.MlflowRegistry;
+import io.mlserving.operator.registry.ModelRegistry;
+import io.mlserving.operator.registry.ModelResolver;
+import io.mlserving.operator.registry.RegistryCredentials;
+import java.net.http.HttpClient;
 import io.mlserving.operator.reconcile.traffic.ABTestReconciler;
 import io.mlserving.operator.reconcile.traffic.CanaryReconciler;
 import io.mlserving.operator.reconcile.traffic.CircuitBreakerReconciler;
 import io.mlserving.operator.reconcile.traffic.ShadowTestReconciler;
 import java.time.Clock;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -32,6 +39,7 @@ import java.util.function.Consumer;
 
 /** Builds the operator: one JOSDK Operator with a reconciler per kind, configured from the settings. */
 public final class MlServingOperator {
+  private static final Logger LOG = LoggerFactory.getLogger(MlServingOperator.class);
   /** Name of the Lease the replicas compete for when leader election is on. */
   public static final String LEASE_NAME = "mlserving-operator-leader";
   /**
@@ -60,17 +68,18 @@ public final class MlServingOperator {
    */
   public static Built build(KubernetesClient client, OperatorSettings settings, Clock clock, Metrics metrics,
       String identity, LeaderCallbacks leaderCallbacks) {
-    return build(client, settings, clock, metrics, identity, leaderCallbacks, null, null);
+    return build(client, settings, clock, metrics, identity, leaderCallbacks, null, null, null);
   }
 
   /**
    * As {@link #build(KubernetesClient, OperatorSettings, Clock, Metrics, String, LeaderCallbacks)}, with the
    * Canary's metric checks made by {@code canaryChecker} (null: Prometheus, as the settings say) and its rollouts
-   * reported to {@code rolloutObserver} (null: nobody).
+   * reported to {@code rolloutObserver} (null: nobody), and models:/ URIs resolved by {@code modelRegistry}
+   * (null: MLflow's REST API, with the operator's own credentials from its environment).
    */
   public static Built build(KubernetesClient client, OperatorSettings settings, Clock clock, Metrics metrics,
       String identity, LeaderCallbacks leaderCallbacks, CanaryChecker canaryChecker,
-      CanaryReconciler.RolloutObserver rolloutObserver) {
+      CanaryReconciler.RolloutObserver rolloutObserver, ModelRegistry modelRegistry) {
     String me = identity != null ? identity : Identity.ofThisProcess();
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
@@ -100,7 +109,9 @@ public final class MlServingOperator {
     List<PrimaryCacheAware<?>> reconcilers = new ArrayList<>();
     PrometheusClients prometheus = new PrometheusClients(PrometheusClient.DEFAULT_TIMEOUT);
     LiveAnalysis live = new LiveAnalysis(prometheus, settings.prometheusUrl(), clock);
-    reconcilers.add(register(operator, new InferenceServiceReconciler(settings, autoscaling, clock, events), settings));
+    ModelRegistry registry = modelRegistry != null ? modelRegistry : mlflow(settings);
+    reconcilers.add(register(operator, new InferenceServiceReconciler(settings, autoscaling, clock, events,
+        new ModelResolver(registry, clock)), settings));
     ABTestReconciler abTests = new ABTestReconciler(istio, clock, events);
     ShadowTestReconciler shadowTests = new ShadowTestReconciler(istio, clock, events);
     CircuitBreakerReconciler breakers = new CircuitBreakerReconciler(istio, clock, events);
@@ -127,6 +138,20 @@ public final class MlServingOperator {
   static GenericRetry retry() {
     return new GenericRetry().setInitialInterval(2_000).setIntervalMultiplier(1.5).setMaxInterval(120_000)
         .withoutMaxAttempts();
+  }
+
+  /** MLflow's REST API with the credentials of the operator's environment, sent to its own tracking server only. */
+  private static ModelRegistry mlflow(OperatorSettings settings) {
+    RegistryCredentials credentials = RegistryCredentials.from(System::getenv, settings.mlflowTrackingUri());
+    if (credentials.unusable()) {
+      LOG.warn("MLflow credentials are set but MLFLOW_TRACKING_URI is not: they are sent nowhere (they go to the"
+          + " operator's tracking server only)");
+    } else if (credentials.present()) {
+      LOG.info("Registry lookups use {}", credentials);
+    }
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+        .version(HttpClient.Version.HTTP_1_1).build();
+    return new MlflowRegistry(http, MlflowRegistry.DEFAULT_TIMEOUT, credentials);
   }
 
   private static <P extends HasMetadata, R extends Reconciler<P> & PrimaryCacheAware<P>> R register(

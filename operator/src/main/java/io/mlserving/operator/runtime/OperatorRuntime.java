@@ -62,7 +62,7 @@ public final class OperatorRuntime implements AutoCloseable {
         leader -> { });
     built = MlServingOperator.build(client, settings, Clock.systemUTC(),
         MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build(), me, callbacks, null,
-        new CanaryMetrics(registry));
+        new CanaryMetrics(registry), null);
     ResourceGauges.register(registry, built.reconcilers());
     try {
       http = settings.httpPort() >= 0

@@ -66,6 +66,11 @@ public final class Conditions {
     return out;
   }
 
+  /** {@code current} without the condition of {@code type}. */
+  public static List<Condition> remove(List<Condition> current, String type) {
+    return current == null ? List.of() : current.stream().filter(c -> !type.equals(c.getType())).toList();
+  }
+
   /** The condition of {@code type}, if any. */
   public static Optional<Condition> find(List<Condition> conditions, String type) {
     return conditions == null

@@ -14,6 +14,7 @@ import io.mlserving.operator.api.v1alpha1.MlServingStatus;
 import io.mlserving.operator.analysis.CanaryChecker;
 import io.mlserving.operator.config.OperatorSettings;
 import io.mlserving.operator.reconcile.MlServingOperator;
+import io.mlserving.operator.registry.ModelRegistry;
 import io.mlserving.operator.status.Conditions;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,6 +36,8 @@ public final class OperatorHarness implements AutoCloseable {
   private final CanaryChecker canaryChecker;
   /** The operator's clock. */
   private final Clock clock;
+  /** Resolves models:/ URIs; null: MLflow's REST API as the operator does it (settings' MLFLOW_TRACKING_URI). */
+  private final ModelRegistry modelRegistry;
 
   public OperatorHarness(MockCluster cluster, OperatorSettings settings) {
     this(cluster, settings, null);
@@ -50,10 +53,25 @@ public final class OperatorHarness implements AutoCloseable {
    * live analysis, without waiting).
    */
   public OperatorHarness(MockCluster cluster, OperatorSettings settings, CanaryChecker canaryChecker, Clock clock) {
+    this(cluster, settings, canaryChecker, clock, null);
+  }
+
+  /**
+   * An operator whose models:/ URIs {@code modelRegistry} resolves (for example an MlflowRegistry with test
+   * credentials).
+   */
+  public static OperatorHarness withRegistry(MockCluster cluster, OperatorSettings settings,
+      ModelRegistry modelRegistry) {
+    return new OperatorHarness(cluster, settings, null, Clock.systemUTC(), modelRegistry);
+  }
+
+  private OperatorHarness(MockCluster cluster, OperatorSettings settings, CanaryChecker canaryChecker, Clock clock,
+      ModelRegistry modelRegistry) {
     this.cluster = cluster;
     this.settings = settings;
     this.canaryChecker = canaryChecker;
     this.clock = clock;
+    this.modelRegistry = modelRegistry;
     start();
   }
 
@@ -61,7 +79,7 @@ public final class OperatorHarness implements AutoCloseable {
   public void start() {
     metrics = new CountingMetrics();
     built = MlServingOperator.build(cluster.operatorClient, settings, clock, metrics, null, null,
-        canaryChecker, null);
+        canaryChecker, null, modelRegistry);
     operator = built.operator();
     operator.start();
     built.live().start();

@@ -19,7 +19,15 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.api.v1alpha1.InferenceServiceStatus;
 import io.mlserving.operator.config.OperatorSettings;
+import io.mlserving.operator.api.v1alpha1.ModelStatus;
+import io.mlserving.operator.api.v1alpha1.RegistrySpec;
 import io.mlserving.operator.desired.AutoscalingApi;
+import io.mlserving.operator.desired.Durations;
+import io.mlserving.operator.desired.InferenceServiceResources;
+import io.mlserving.operator.desired.ModelUri;
+import io.mlserving.operator.registry.ModelResolver;
+import io.mlserving.operator.registry.Resolution;
+import io.mlserving.operator.status.ModelResolution;
 import io.mlserving.operator.desired.DesiredResources;
 import io.mlserving.operator.desired.Labels;
 import io.mlserving.operator.desired.Names;
@@ -37,6 +45,7 @@ import io.mlserving.operator.validation.Problem;
 import io.mlserving.operator.validation.Validation;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +65,8 @@ public class InferenceServiceReconciler
     implements Reconciler<InferenceService>, PrimaryCacheAware<InferenceService> {
   public static final String NAME = "inferenceservice";
   private static final Logger LOG = LoggerFactory.getLogger(InferenceServiceReconciler.class);
+  /** The soonest a registry check is rescheduled: never a hot loop, whatever the clocks say. */
+  private static final Duration MIN_RESCHEDULE = Duration.ofSeconds(1);
   static final String OWNED_SELECTOR = Labels.MANAGED_SELECTOR + "," + Labels.OWNER_KIND + "=InferenceService";
 
   private final OperatorSettings settings;
@@ -66,16 +77,19 @@ public class InferenceServiceReconciler
   /** The Deployment, Service and (when the cluster serves the API) HorizontalPodAutoscaler informers. */
   private final OwnedObjects<InferenceService> owned = new OwnedObjects<>();
   private InformerEventSource<Pod, InferenceService> pods;
+  private final ModelResolver resolver;
 
   /**
    * @param autoscaling the HorizontalPodAutoscaler version the cluster serves; empty when it serves none
+   * @param resolver resolves models:/ URIs (shared answers, polled aliases)
    */
   public InferenceServiceReconciler(OperatorSettings settings, Optional<AutoscalingApi> autoscaling, Clock clock,
-      EventRecorder events) {
+      EventRecorder events, ModelResolver resolver) {
     this.settings = settings;
     this.autoscaling = autoscaling;
     this.clock = clock;
     this.events = events;
+    this.resolver = resolver;
   }
 
   @Override
@@ -150,8 +164,44 @@ public class InferenceServiceReconciler
       return StatusUpdates.patchIfChanged(isvc, next, ctx, events);
     }
 
+    // A models:/ URI: resolve it (or keep the pinned version), and apply only once a version is pinned.
+    Optional<ModelResolution.Outcome> registry = Optional.empty();
+    Optional<Instant> nextCheck = Optional.empty();
+    InferenceService view = isvc;
+    if (isvc.getSpec().getModel() != null) {
+      Optional<ModelUri> uri = ModelUri.parse(isvc.getSpec().getModel().getStorageUri());
+      if (uri.isPresent()) {
+        RegistryLookup lookup = lookUp(isvc, uri.get());
+        nextCheck = lookup.nextCheck();
+        ModelResolution.Outcome outcome = ModelResolution.next(isvc, lookup.url(), lookup.resolution(),
+            clock.instant());
+        registry = Optional.of(outcome);
+        next.setModel(outcome.model());
+        next.setConditions(Conditions.put(next.getConditions(), outcome.condition(), clock.instant()));
+        if (!outcome.pinned()) {
+          // Nothing to serve yet: create nothing (and leave alone what a previous spec created), say why.
+          ready(next, isvc, outcome.ready().orElseThrow());
+          next.setReplicas(isvc.getStatus() == null ? null : isvc.getStatus().getReplicas());
+          next.setReadyReplicas(isvc.getStatus() == null ? null : isvc.getStatus().getReadyReplicas());
+          UpdateControl<InferenceService> control = StatusUpdates.patchIfChanged(isvc, next, ctx, events);
+          recordNotes(ctx, isvc, outcome);
+          return reschedule(control, nextCheck);
+        }
+        // What is applied follows the status about to be written (the version pinned), through the same
+        // desired-state code as render, which has no status and prints the URI unresolved.
+        view = new InferenceService();
+        view.setMetadata(isvc.getMetadata());
+        view.setSpec(isvc.getSpec());
+        view.setStatus(next);
+      }
+    }
+    if (registry.isEmpty()) {
+      next.setModel(null);
+      next.setConditions(Conditions.remove(next.getConditions(), ModelResolution.CONDITION));
+    }
+
     // The same desired-state entry point as render: what render prints is what is applied.
-    List<HasMetadata> applied = owned.sync(isvc, DesiredResources.of(isvc, settings.loaderImages(),
+    List<HasMetadata> applied = owned.sync(isvc, DesiredResources.of(view, settings.loaderImages(),
         new DesiredResources.Apis(Optional.empty(), autoscaling), Map.of()), ctx.getClient());
     Deployment deployment = applied.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
         .findFirst().orElseThrow();
@@ -160,6 +210,10 @@ public class InferenceServiceReconciler
     Verdict verdict = isvc.getSpec().getAutoscaling() != null && autoscaling.isEmpty()
         ? InferenceServiceReadiness.autoscalingUnavailable(isvc)
         : InferenceServiceReadiness.verdict(isvc, Optional.of(deployment), ownPods);
+    if (registry.isPresent() && registry.get().ready().isPresent()) {
+      // The pinned version keeps serving, but the model the spec names is missing or unusable: Ready says so.
+      verdict = registry.get().ready().get();
+    }
     if (deployment.getStatus() != null) {
       next.setReplicas(deployment.getStatus().getReplicas() == null ? 0 : deployment.getStatus().getReplicas());
       next.setReadyReplicas(
@@ -175,7 +229,46 @@ public class InferenceServiceReconciler
       return UpdateControl.<InferenceService>noUpdate().rescheduleAfter(holdBack.get());
     }
     ready(next, isvc, verdict);
-    return StatusUpdates.patchIfChanged(isvc, next, ctx, events);
+    UpdateControl<InferenceService> control = StatusUpdates.patchIfChanged(isvc, next, ctx, events);
+    // After the status write: a failed write is retried, and the retry decides (and records) again.
+    registry.ifPresent(o -> recordNotes(ctx, isvc, o));
+    return reschedule(control, nextCheck);
+  }
+
+  /** The registry asked, and its answer (none needed for a fixed version pinned by the same registry). */
+  private record RegistryLookup(String url, Optional<Resolution> resolution, Optional<Instant> nextCheck) {}
+
+  private RegistryLookup lookUp(InferenceService isvc, ModelUri uri) {
+    RegistrySpec spec = isvc.getSpec().getModel().getRegistry();
+    String url = spec != null && spec.getUrl() != null ? spec.getUrl() : settings.mlflowTrackingUri();
+    if (url == null) {
+      return new RegistryLookup(null, Optional.empty(), Optional.empty());
+    }
+    Optional<ModelStatus> pin = InferenceServiceResources.pinned(isvc);
+    if (!uri.isAlias() && pin.isPresent() && url.equals(pin.get().getRegistryUrl())) {
+      // A version never moves: pinned once, it is not asked again (nor after a restart).
+      return new RegistryLookup(url, Optional.empty(), Optional.empty());
+    }
+    Duration interval = Durations.parse(spec != null && spec.getPollInterval() != null
+        ? spec.getPollInterval() : RegistrySpec.DEFAULT_POLL_INTERVAL);
+    ModelResolver.Result r = resolver.resolve(url, uri, interval, pin);
+    return new RegistryLookup(url, Optional.of(r.resolution()), r.nextCheck());
+  }
+
+  private void recordNotes(Context<InferenceService> ctx, InferenceService isvc, ModelResolution.Outcome outcome) {
+    for (ModelResolution.Note n : outcome.notes()) {
+      events.record(ctx.getClient(), isvc, n.type(), n.reason(), n.note());
+    }
+  }
+
+  /** {@code control}, rescheduled at the next registry check (no sooner than a second from now). */
+  private UpdateControl<InferenceService> reschedule(UpdateControl<InferenceService> control,
+      Optional<Instant> nextCheck) {
+    if (nextCheck.isEmpty()) {
+      return control;
+    }
+    Duration in = Duration.between(clock.instant(), nextCheck.get());
+    return control.rescheduleAfter(in.compareTo(MIN_RESCHEDULE) < 0 ? MIN_RESCHEDULE : in);
   }
 
   @Override
@@ -197,6 +290,8 @@ public class InferenceServiceReconciler
     next.setUrl(Names.url(isvc.getMetadata().getName(), isvc.getMetadata().getNamespace()));
     next.setObservedGeneration(isvc.getMetadata().getGeneration());
     next.setConditions(isvc.getStatus() == null ? List.of() : isvc.getStatus().getConditions());
+    // The pinned version is kept through an invalid spec or a failed write: it is what the Deployment serves.
+    next.setModel(isvc.getStatus() == null ? null : isvc.getStatus().getModel());
     return next;
   }
 
