@@ -13,6 +13,7 @@ import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.config.OperatorSettings;
 import io.mlserving.operator.crd.CrdFiles;
 import io.mlserving.operator.desired.Labels;
+import io.mlserving.operator.testing.FakeModelRegistry;
 import io.mlserving.operator.testing.MockCluster;
 import io.mlserving.operator.testing.OperatorHarness;
 import java.io.IOException;
@@ -30,11 +31,18 @@ import org.junit.jupiter.api.Test;
  * What {@code render -f samples/} prints is exactly what the operator applies for the same resources: every
  * rendered object exists in the cluster with the same labels and spec, and the operator generated nothing else.
  * (Owner references and the operator's bookkeeping annotation need the cluster's uids, so they are not compared.)
+ * The one difference is by design: render reaches no registry, so a models:/ sample's Deployment differs from the
+ * operator's exactly by the resolution (the pinned version's annotations, MODEL_VERSION and the loader).
  */
 class RenderMatchesOperatorTest {
   private static final List<String> GENERATED = List.of("apps/v1/Deployment", "v1/Service",
       "autoscaling/v2/HorizontalPodAutoscaler", "networking.istio.io/v1/VirtualService",
       "networking.istio.io/v1/DestinationRule");
+
+  /** What the stand-in registry says of the models:/ sample (samples/18-inferenceservice-mlflow.yaml). */
+  private static final String TRACKING_URI = "http://mlflow.mlflow:5000";
+  private static final String REGISTRY_SAMPLE = "apps/v1/Deployment models/fraud-champion";
+  private static final String ARTIFACT_URI = "mlflow-artifacts:/1/models/m-3/artifacts";
 
   @Test
   void renderOfTheSamplesIsWhatTheOperatorApplies() throws IOException {
@@ -43,7 +51,9 @@ class RenderMatchesOperatorTest {
     Map<String, JsonNode> rendered = byKey(new ObjectMapper(new YAMLFactory()).readerFor(JsonNode.class)
         .<JsonNode>readValues(render.out()).readAll());
 
-    try (OperatorHarness h = new OperatorHarness(MockCluster.start().withIstio("v1"), OperatorSettings.defaults())) {
+    FakeModelRegistry registry = new FakeModelRegistry().version("fraud", "3", ARTIFACT_URI).alias("fraud", "champion", "3");
+    try (OperatorHarness h = OperatorHarness.withRegistry(MockCluster.start().withIstio("v1"),
+        OperatorSettings.defaults().withMlflowTrackingUri(TRACKING_URI), registry)) {
       List<HasMetadata> samples = samples(h);
       for (HasMetadata cr : samples) {
         if (cr instanceof InferenceService isvc) {
@@ -52,12 +62,58 @@ class RenderMatchesOperatorTest {
       }
       await().atMost(OperatorHarness.DEADLINE).until(() -> generated(h).keySet(), keys -> keys.equals(rendered.keySet()));
       Map<String, JsonNode> applied = generated(h);
+      assertThat(rendered).containsKey(REGISTRY_SAMPLE);
       for (Map.Entry<String, JsonNode> e : rendered.entrySet()) {
         JsonNode actual = applied.get(e.getKey());
+        if (e.getKey().equals(REGISTRY_SAMPLE)) {
+          assertPinnedAsRenderedButResolved(e.getValue(), actual);
+          continue;
+        }
         assertThat(actual.get("spec")).as(e.getKey() + " spec").isEqualTo(e.getValue().get("spec"));
         assertThat(actual.at("/metadata/labels")).as(e.getKey() + " labels").isEqualTo(e.getValue().at("/metadata/labels"));
       }
     }
+  }
+
+  /**
+   * The operator's Deployment for the models:/ sample is render's with version 3 pinned: the same spec but for the
+   * pod annotations naming the version, the predictor's MODEL_VERSION and the loader, which fetches the resolved
+   * artifact URI through the tracking server instead of refusing to run.
+   */
+  private static void assertPinnedAsRenderedButResolved(JsonNode rendered, JsonNode applied) {
+    JsonNode renderedPod = rendered.at("/spec/template");
+    JsonNode appliedPod = applied.at("/spec/template");
+    assertThat(renderedPod.at("/metadata/annotations").isMissingNode()).as("render pins nothing").isTrue();
+    assertThat(appliedPod.at("/metadata/annotations/mlserving.io~1model-uri").asText()).isEqualTo("models:/fraud@champion");
+    assertThat(appliedPod.at("/metadata/annotations/mlserving.io~1model-version").asText()).isEqualTo("3");
+    JsonNode renderedLoader = renderedPod.at("/spec/initContainers/0");
+    JsonNode appliedLoader = appliedPod.at("/spec/initContainers/0");
+    assertThat(env(renderedLoader).get("STORAGE_URI")).isEqualTo("models:/fraud@champion");
+    assertThat(renderedLoader.at("/command/2").asText()).contains("which reaches no registry").contains("exit 1");
+    assertThat(env(appliedLoader)).containsEntry("STORAGE_URI", ARTIFACT_URI).containsEntry("MLFLOW_TRACKING_URI", TRACKING_URI);
+    assertThat(appliedLoader.at("/command/2").asText()).contains("/api/2.0/mlflow-artifacts/artifacts")
+        .doesNotContain("reaches no registry");
+    assertThat(appliedLoader.path("image")).isEqualTo(renderedLoader.path("image"));
+    assertThat(env(appliedPod.at("/spec/containers/0"))).containsEntry("MODEL_VERSION", "3");
+
+    // Everything else is the same: take the resolution out of both and compare.
+    ObjectNode expected = rendered.get("spec").deepCopy();
+    ObjectNode actual = applied.get("spec").deepCopy();
+    for (ObjectNode spec : List.of(expected, actual)) {
+      ((ObjectNode) spec.at("/template")).remove("metadata");
+      ((ObjectNode) spec.at("/template/spec")).remove("initContainers");
+      ((com.fasterxml.jackson.databind.node.ArrayNode) spec.at("/template/spec/containers/0/env"))
+          .removeIf(e -> e.path("name").asText().equals("MODEL_VERSION"));
+    }
+    assertThat(actual).as(REGISTRY_SAMPLE + " spec apart from the resolution").isEqualTo(expected);
+    assertThat(applied.at("/spec/template/metadata/labels")).isEqualTo(rendered.at("/spec/template/metadata/labels"));
+  }
+
+  /** A container's plain env values by name. */
+  private static Map<String, String> env(JsonNode container) {
+    Map<String, String> out = new TreeMap<>();
+    container.path("env").forEach(e -> out.put(e.path("name").asText(), e.path("value").asText()));
+    return out;
   }
 
   /** Creates every resource under samples/ (namespace first) in the mock; returns the custom resources. */
