@@ -77,7 +77,8 @@ class MlflowRegistryTest {
   }
 
   @ParameterizedTest(name = "model name \"{0}\"")
-  @ValueSource(strings = {"fraud detector", "a&alias=x", "team/fraud", "ünïcode-модель", "100%", "a+b", "q?x#y"})
+  @ValueSource(strings = {"fraud detector", "a&alias=x", "team/fraud", "ünïcode-модель", "100%", "a+b",
+      "q?x#y"})
   void namesAndAliasesNeedingUrlEncodingArriveIntact(String name) {
     mlflow.register(name, "3", "s3://b/" + name.length()).setAlias(name, "prod & blue", "3");
     assertThat(registry().aliasVersion(mlflow.url(), name, "prod & blue")).isEqualTo(new RegistryAnswer.Found("3"));

@@ -36,9 +36,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * endpoints the operator calls and the artifact proxy the mlflow-artifacts loader calls, with MLflow's answers and
  * error bodies, plus switches for credentials, slow and failing answers and outages, and a log of the requests.
  *
- * <p>What it answers, as MLflow 2.x/3.x does (REST API reference https://mlflow.org/docs/latest/rest-api.html; the
- * artifact proxy of {@code mlflow server --serve-artifacts}, https://mlflow.org/docs/latest/tracking/artifacts-stores.html;
- * the shapes checked against MLflow's server handlers and SQL store):
+ * <p>What it answers, as MLflow 2.x/3.x does (REST API reference https://mlflow.org/docs/latest/rest-api.html;
+ * the artifact proxy of {@code mlflow server --serve-artifacts},
+ * https://mlflow.org/docs/latest/self-hosting/architecture/tracking-server; the shapes checked against MLflow's
+ * server handlers, its SQL model-registry store and its local artifact repository):
  * <ul>
  *   <li>{@code GET /api/2.0/mlflow/registered-models/alias?name=&alias=}: 200 {@code {"model_version": {...}}};
  *       an unknown model or alias is 400 INVALID_PARAMETER_VALUE "Registered model alias A not found." (MLflow's
@@ -60,8 +61,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>Any other path: Flask's HTML 404 page (no MLflow error body).</li>
  *   <li>With {@link #requireBasic} or {@link #requireBearer}, a request without the right Authorization gets what
  *       MLflow's basic-auth app answers: 401, {@code WWW-Authenticate: Basic realm="mlflow"}, and a plain-text body
- *       "You are not authenticated. Please see https://www.mlflow.org/docs/latest/auth/index.html#authenticating-to-mlflow
- *       on how to authenticate." (a bearer-token server is a proxy or plugin in front of MLflow; it answers the
+ *       "You are not authenticated. Please see
+ *       https://www.mlflow.org/docs/latest/auth/index.html#authenticating-to-mlflow on how to authenticate." (a
+ *       bearer-token server is a proxy or plugin in front of MLflow; it answers the
  *       same here, with a Bearer challenge).</li>
  * </ul>
  * Errors are {@code {"error_code": ..., "message": ...}} as application/json, with the HTTP status MLflow maps the
@@ -187,6 +189,20 @@ public final class MlflowStandIn implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Logs {@code files} (relative path to content) as a model folder of a new run, the way MLflow stores a model
+   * logged through the artifact proxy, and registers it as version {@code version} of {@code name}; returns the
+   * artifact URI get-download-uri answers for it ({@code mlflow-artifacts:/1/<run>/artifacts/model}).
+   */
+  public String registerModel(String name, String version, Map<String, byte[]> files) {
+    String run = String.format("%032x", runIds.getAndIncrement());
+    String dir = "1/" + run + "/artifacts/model";
+    files.forEach((path, bytes) -> putArtifact(dir + "/" + path, bytes));
+    String uri = artifactUri(dir);
+    register(name, version, uri);
+    return uri;
+  }
+
   /** Points alias {@code alias} of model {@code name} at {@code version}, which must be registered (as in MLflow). */
   public MlflowStandIn setAlias(String name, String alias, String version) {
     synchronized (lock) {
@@ -283,7 +299,8 @@ public final class MlflowStandIn implements AutoCloseable {
 
   /**
    * The next request (whatever its path) is answered with {@code status} and {@code body} instead; calls queue up,
-   * one answer per request. A body starting with { is sent as application/json, any other as text/html.
+   * one answer per request. A body starting with { is sent as application/json, any other as text/html. Failures
+   * come before the credential check, as from a proxy in front of MLflow.
    */
   public void failNext(int status, String body) {
     synchronized (lock) {

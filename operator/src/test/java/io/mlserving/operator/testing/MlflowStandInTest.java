@@ -172,6 +172,18 @@ class MlflowStandInTest {
   }
 
   @Test
+  void aRegisteredModelFolderIsServedAtTheUriItsVersionAnswers() throws Exception {
+    String uri = mlflow.registerModel("fraud", "4", java.util.Map.of("MLmodel", "flavors: {}\n".getBytes(
+        StandardCharsets.UTF_8), "data/model.pkl", new byte[] {7}));
+    assertThat(uri).matches("mlflow-artifacts:/1/[0-9a-f]{32}/artifacts/model");
+    assertThat(get(DOWNLOAD_URI_PATH + "?name=fraud&version=4").json().path("artifact_uri").asText()).isEqualTo(uri);
+    String dir = uri.substring("mlflow-artifacts:/".length());
+    assertThat(get(ARTIFACTS_PATH + "?path=" + q(dir)).json().path("files").toString())
+        .isEqualTo("[{\"path\":\"MLmodel\",\"is_dir\":false,\"file_size\":12},{\"path\":\"data\",\"is_dir\":true}]");
+    assertThat(get(ARTIFACTS_PATH + "/" + dir + "/data/model.pkl").raw().body()).containsExactly(7);
+  }
+
+  @Test
   void underAPrefixTheApiMovesAndOtherPathsAreFlasksHtml404() throws Exception {
     try (MlflowStandIn prefixed = MlflowStandIn.start("/mlflow/")) {
       prefixed.register("fraud", "1", "s3://b/1");
