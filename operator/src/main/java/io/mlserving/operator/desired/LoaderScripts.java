@@ -92,7 +92,8 @@ final class LoaderScripts {
    * when MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD are both set, else MLFLOW_TRACKING_TOKEN as a bearer
    * token, from the model's credentialsSecret. Everything lands in a staging folder first and moves into MODEL_DIR
    * only when every file came whole (sizes checked against the listing), so a failure leaves nothing behind; 5xx
-   * answers and connection failures are tried three times. Python's standard library only.
+   * answers and connection failures are tried three times; credentials do not follow a redirect to another origin.
+   * Python's standard library only.
    */
   private static final String MLFLOW_ARTIFACTS = """
       python3 - <<'PY'
@@ -124,6 +125,15 @@ final class LoaderScripts {
           headers["Authorization"] = "Basic " + base64.b64encode((user + ":" + password).encode()).decode()
       elif os.environ.get("MLFLOW_TRACKING_TOKEN"):
           headers["Authorization"] = "Bearer " + os.environ["MLFLOW_TRACKING_TOKEN"]
+      class Redirect(urllib.request.HTTPRedirectHandler):
+          # As MLflow's client (requests) does: credentials do not follow a redirect to another origin.
+          def redirect_request(self, req, fp, code, msg, hdrs, newurl):
+              new = super().redirect_request(req, fp, code, msg, hdrs, newurl)
+              old_origin = urllib.parse.urlsplit(req.full_url)[:2]
+              if new is not None and urllib.parse.urlsplit(newurl)[:2] != old_origin:
+                  new.remove_header("Authorization")
+              return new
+      opener = urllib.request.build_opener(Redirect)
       def said(body):
           text = body.decode("utf-8", "replace").strip()
           try:
@@ -136,7 +146,7 @@ final class LoaderScripts {
               if attempt:
                   time.sleep(attempt)
               try:
-                  return urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=60)
+                  return opener.open(urllib.request.Request(url, headers=headers), timeout=60)
               except urllib.error.HTTPError as e:
                   why = "answered HTTP " + str(e.code) + (": " + said(e.read(2000)) if e.fp else "")
                   if e.code in (401, 403):

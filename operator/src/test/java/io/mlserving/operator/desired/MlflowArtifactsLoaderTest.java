@@ -207,6 +207,26 @@ class MlflowArtifactsLoaderTest {
   }
 
   @Test
+  void credentialsFollowARedirectOnTheSameOriginOnlyAsInMlflowsClient() throws Exception {
+    mlflow.requireBearer("t0k3n");
+    String pkl = ARTIFACTS_PATH + "/" + RUN + "/model.pkl";
+    try (MlflowStandIn elsewhere = MlflowStandIn.start()) {
+      elsewhere.putArtifact("copy/model.pkl", MODEL.get("model.pkl"));
+      mlflow.redirect(pkl, elsewhere.url() + ARTIFACTS_PATH + "/copy/model.pkl");
+      // Same origin: the token goes along (the stand-in would refuse the second request without it).
+      mlflow.putArtifact("moved/MLmodel", MODEL.get("MLmodel"));
+      mlflow.redirect(ARTIFACTS_PATH + "/" + RUN + "/MLmodel", ARTIFACTS_PATH + "/moved/MLmodel");
+      Run ok = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url(), "MLFLOW_TRACKING_TOKEN", "t0k3n");
+      assertThat(ok.exit()).as(ok.output()).isZero();
+      assertWholeModel();
+      assertThat(elsewhere.requests(ARTIFACTS_PATH + "/copy/model.pkl")).isEqualTo(1);
+      assertThat(elsewhere.lastAuthorization()).as("the token must not leave for another origin").isEmpty();
+      assertThat(mlflow.requests(ARTIFACTS_PATH + "/moved/MLmodel")).isEqualTo(1);
+      assertThat(mlflow.requestLog()).allSatisfy(r -> assertThat(r.authorization()).isEqualTo("Bearer t0k3n"));
+    }
+  }
+
+  @Test
   void aRefusalFailsTheLoaderNamingTheUrlTheCodeAndTheCredentialsAndLeavesNothing() throws Exception {
     mlflow.requireBasic("alice", "right");
     Run run = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url(),

@@ -122,6 +122,7 @@ public final class MlflowStandIn implements AutoCloseable {
   private final Map<String, byte[]> artifacts = new TreeMap<>();
   private final Deque<Failure> next = new ArrayDeque<>();
   private final Map<String, Failure> onPath = new HashMap<>();
+  private final Map<String, String> redirects = new HashMap<>();
   private Failure always;
   private String requiredAuthorization;
   private String challenge;
@@ -322,11 +323,23 @@ public final class MlflowStandIn implements AutoCloseable {
     }
   }
 
-  /** Ends every failure set with failNext, failAll or failPath. */
+  /**
+   * A request for {@code path} (without the prefix) that passes the credential check is answered with 302 to
+   * {@code location} (as an artifact store behind the proxy might send a client elsewhere), until
+   * {@link #clearFailures()}.
+   */
+  public void redirect(String path, String location) {
+    synchronized (lock) {
+      redirects.put(path, location);
+    }
+  }
+
+  /** Ends every failure set with failNext, failAll or failPath, and every redirect. */
   public void clearFailures() {
     synchronized (lock) {
       next.clear();
       onPath.clear();
+      redirects.clear();
       always = null;
     }
   }
@@ -427,11 +440,13 @@ public final class MlflowStandIn implements AutoCloseable {
       Failure failure;
       String required;
       String challengeNow;
+      String location;
       synchronized (lock) {
         wait = delay;
         failure = !next.isEmpty() ? next.poll() : onPath.getOrDefault(path, always);
         required = requiredAuthorization;
         challengeNow = challenge;
+        location = underPrefix ? redirects.get(path) : null;
       }
       if (!wait.isZero()) {
         try {
@@ -450,6 +465,11 @@ public final class MlflowStandIn implements AutoCloseable {
       if (required != null && !required.equals(authorization)) {
         exchange.getResponseHeaders().add("WWW-Authenticate", challengeNow);
         send(exchange, 401, "text/html; charset=utf-8", UNAUTHENTICATED_BODY.getBytes(StandardCharsets.UTF_8));
+        return;
+      }
+      if (location != null) {
+        exchange.getResponseHeaders().add("Location", location);
+        send(exchange, 302, "text/html; charset=utf-8", new byte[0]);
         return;
       }
       if (!underPrefix || !"GET".equals(exchange.getRequestMethod())) {

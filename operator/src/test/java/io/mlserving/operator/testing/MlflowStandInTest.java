@@ -245,6 +245,12 @@ class MlflowStandInTest {
     mlflow.clearFailures();
     assertThat(get(path).status()).isEqualTo(200);
     assertThat(mlflow.requests(DOWNLOAD_URI_PATH)).isEqualTo(6);
+    mlflow.redirect(ARTIFACTS_PATH + "/a/b.bin", "http://elsewhere.invalid/b.bin");
+    Answer moved = get(ARTIFACTS_PATH + "/a/b.bin");
+    assertThat(moved.status()).isEqualTo(302);
+    assertThat(moved.raw().headers().firstValue("Location")).contains("http://elsewhere.invalid/b.bin");
+    mlflow.clearFailures();
+    assertThat(get(ARTIFACTS_PATH + "/a/b.bin").status()).isEqualTo(404);
     assertThat(mlflow.requests(ALIAS_PATH)).isEqualTo(2);
     assertThat(mlflow.requestLog().get(0).query()).containsEntry("name", "fraud").containsEntry("version", "1");
   }
