@@ -322,6 +322,21 @@ class MlflowRegistryTest {
   }
 
   @Test
+  void aRedirectIsNotFollowedSoTheTokenStaysWithTheTrackingServer() {
+    // The operator's client, like this one, keeps the JDK's redirect policy NEVER: the JDK would resend the
+    // Authorization header to wherever a redirect points.
+    try (MlflowStandIn elsewhere = MlflowStandIn.start()) {
+      elsewhere.register("fraud", "1", "s3://b/1").setAlias("fraud", "champion", "1");
+      mlflow.redirect(ALIAS_PATH, elsewhere.url() + ALIAS_PATH + "?name=fraud&alias=champion");
+      RegistryCredentials creds = credentials(Map.of("MLFLOW_TRACKING_TOKEN", "t0k3n"), mlflow.url());
+      RegistryAnswer answer = registry(creds).aliasVersion(mlflow.url(), "fraud", "champion");
+      assertThat(answer).isInstanceOf(RegistryAnswer.Unavailable.class);
+      assertThat(((RegistryAnswer.Unavailable) answer).message()).contains("HTTP 302");
+      assertThat(elsewhere.requestLog()).isEmpty();
+    }
+  }
+
+  @Test
   void anUppercaseSchemeIsStillHttp() {
     String url = mlflow.url().replace("http://", "HTTP://");
     assertThat(registry().aliasVersion(url, "fraud", "champion")).isEqualTo(new RegistryAnswer.Found("2"));
