@@ -323,8 +323,8 @@ class MlflowRegistryTest {
 
   @Test
   void aRedirectIsNotFollowedSoTheTokenStaysWithTheTrackingServer() {
-    // The operator's client, like this one, keeps the JDK's redirect policy NEVER: the JDK would resend the
-    // Authorization header to wherever a redirect points.
+    // The operator's client, like this one, keeps the JDK's redirect policy NEVER: following, it could take the
+    // Authorization header along to wherever a redirect points.
     try (MlflowStandIn elsewhere = MlflowStandIn.start()) {
       elsewhere.register("fraud", "1", "s3://b/1").setAlias("fraud", "champion", "1");
       mlflow.redirect(ALIAS_PATH, elsewhere.url() + ALIAS_PATH + "?name=fraud&alias=champion");
