@@ -84,66 +84,122 @@ final class LoaderScripts {
 
   /**
    * mlflow-artifacts:/<path> (or mlflow-artifacts://<host>[:<port>]/<path>) through the tracking server's
-   * artifact proxy: the folder is listed with GET <tracking>/api/2.0/mlflow-artifacts/artifacts?path=<dir>
-   * and every file fetched with GET <tracking>/api/2.0/mlflow-artifacts/artifacts/<file>; a path that lists
-   * nothing is fetched as a single file. Python's standard library only; credentials (MLFLOW_TRACKING_TOKEN,
-   * or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD) come from the model's credentialsSecret.
+   * artifact proxy ({@code mlflow server --serve-artifacts}): the folder is listed with GET
+   * <tracking>/api/2.0/mlflow-artifacts/artifacts?path=<dir> (entries by base name, is_dir, file_size) and every
+   * file fetched with GET <tracking>/api/2.0/mlflow-artifacts/artifacts/<file>; a path that lists nothing (MLflow
+   * lists a file's path as empty) is fetched as a single file. The host form resolves as MLflow's client does: that
+   * host and port with the tracking URI's scheme and path prefix. Credentials as MLflow's client sends them: basic
+   * when MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD are both set, else MLFLOW_TRACKING_TOKEN as a bearer
+   * token, from the model's credentialsSecret. Everything lands in a staging folder first and moves into MODEL_DIR
+   * only when every file came whole (sizes checked against the listing), so a failure leaves nothing behind; 5xx
+   * answers and connection failures are tried three times; credentials do not follow a redirect to another origin.
+   * Python's standard library only.
    */
   private static final String MLFLOW_ARTIFACTS = """
       python3 - <<'PY'
-      import base64, json, os, sys, urllib.parse, urllib.request
+      import base64, json, os, re, shutil, sys, time, urllib.error, urllib.parse, urllib.request
       uri = os.environ["STORAGE_URI"]
-      tracking = os.environ.get("MLFLOW_TRACKING_URI", "").rstrip("/")
+      target = os.environ["MODEL_DIR"]
+      stage = os.path.join(target, ".model-loader-partial")
+      def fail(message):
+          shutil.rmtree(stage, ignore_errors=True)
+          sys.exit("model-loader: " + message)
+      tracking = os.environ.get("MLFLOW_TRACKING_URI", "").strip().rstrip("/")
+      track = urllib.parse.urlsplit(tracking)
+      if tracking and (track.scheme not in ("http", "https") or not track.netloc):
+          fail("MLFLOW_TRACKING_URI " + tracking + " is not an http(s) URL")
       rest = uri[len("mlflow-artifacts:"):]
       if rest.startswith("//"):
           authority, _, path = rest[2:].partition("/")
-          scheme = urllib.parse.urlsplit(tracking).scheme or "http"
-          base = scheme + "://" + authority
+          base = (track.scheme or "http") + "://" + authority + track.path.rstrip("/")
       else:
           if not tracking:
-              sys.exit("model-loader: " + uri + " needs MLFLOW_TRACKING_URI, the tracking server that proxies it")
-          base, path = tracking, rest.lstrip("/")
+              fail(uri + " needs MLFLOW_TRACKING_URI, the tracking server that proxies it")
+          base, path = tracking, rest
+      path = path.strip("/")
       api = base + "/api/2.0/mlflow-artifacts/artifacts"
       headers = {}
-      if os.environ.get("MLFLOW_TRACKING_TOKEN"):
+      user = os.environ.get("MLFLOW_TRACKING_USERNAME", "")
+      password = os.environ.get("MLFLOW_TRACKING_PASSWORD", "")
+      if user and password:
+          headers["Authorization"] = "Basic " + base64.b64encode((user + ":" + password).encode()).decode()
+      elif os.environ.get("MLFLOW_TRACKING_TOKEN"):
           headers["Authorization"] = "Bearer " + os.environ["MLFLOW_TRACKING_TOKEN"]
-      elif os.environ.get("MLFLOW_TRACKING_USERNAME"):
-          pair = os.environ["MLFLOW_TRACKING_USERNAME"] + ":" + os.environ.get("MLFLOW_TRACKING_PASSWORD", "")
-          headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
-      def get(url):
+      class Redirect(urllib.request.HTTPRedirectHandler):
+          # As MLflow's client (requests) does: credentials do not follow a redirect to another origin.
+          def redirect_request(self, req, fp, code, msg, hdrs, newurl):
+              new = super().redirect_request(req, fp, code, msg, hdrs, newurl)
+              old_origin = urllib.parse.urlsplit(req.full_url)[:2]
+              if new is not None and urllib.parse.urlsplit(newurl)[:2] != old_origin:
+                  new.remove_header("Authorization")
+              return new
+      opener = urllib.request.build_opener(Redirect)
+      def said(body):
+          text = body.decode("utf-8", "replace").strip()
           try:
-              return urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=60)
-          except urllib.error.HTTPError as e:
-              sys.exit("model-loader: GET " + url + " answered " + str(e.code) + " " + e.read(500).decode("utf-8", "replace"))
-          except OSError as e:
-              sys.exit("model-loader: GET " + url + " failed: " + str(e))
+              err = json.loads(text)
+              return " ".join(str(err.get(k)) for k in ("error_code", "message") if err.get(k))
+          except ValueError:
+              return " ".join(re.sub("<[^>]*>", " ", text).split())[:300]
+      def get(url):
+          for attempt in range(3):
+              if attempt:
+                  time.sleep(attempt)
+              try:
+                  return opener.open(urllib.request.Request(url, headers=headers), timeout=60)
+              except urllib.error.HTTPError as e:
+                  why = "answered HTTP " + str(e.code) + (": " + said(e.read(2000)) if e.fp else "")
+                  if e.code in (401, 403):
+                      why += (" (credentials: MLFLOW_TRACKING_TOKEN, or MLFLOW_TRACKING_USERNAME and"
+                              " MLFLOW_TRACKING_PASSWORD, in the model's credentialsSecret)")
+                  if e.code < 500:
+                      break
+              except OSError as e:
+                  why = "failed: " + str(getattr(e, "reason", e))
+          fail("GET " + url + " " + why)
       def listing(d):
-          with get(api + "?" + urllib.parse.urlencode({"path": d})) as r:
-              return json.load(r).get("files", [])
-      def fetch(remote, local):
-          if ".." in remote.split("/"):
-              sys.exit("model-loader: refusing artifact path " + remote)
+          url = api + "?" + urllib.parse.urlencode({"path": d})
+          with get(url) as r:
+              body = r.read()
+          try:
+              return json.loads(body).get("files", [])
+          except (ValueError, AttributeError):
+              fail("GET " + url + " answered HTTP 200 but no MLflow listing: " + said(body))
+      def fetch(remote, local, size):
+          url = api + "/" + urllib.parse.quote(remote)
           os.makedirs(os.path.dirname(local), exist_ok=True)
-          with get(api + "/" + urllib.parse.quote(remote)) as r, open(local, "wb") as out:
+          got = 0
+          with get(url) as r, open(local, "wb") as out:
               while True:
                   chunk = r.read(1 << 20)
                   if not chunk:
                       break
                   out.write(chunk)
-      target = os.environ["MODEL_DIR"]
+                  got += len(chunk)
+          if size is not None and got != int(size):
+              fail("GET " + url + " gave " + str(got) + " bytes, the listing said " + str(size))
+      def join(d, name):
+          return d + "/" + name if d else name
       def walk(d, local):
           files = listing(d)
           for f in files:
-              name = f["path"].rstrip("/").split("/")[-1]
-              if name in ("", ".", ".."):
-                  sys.exit("model-loader: refusing artifact name " + f["path"])
+              name = str(f.get("path", "")).rstrip("/").split("/")[-1]
+              if name in ("", ".", "..") or "\\0" in name:
+                  fail("refusing artifact name " + repr(f.get("path")) + " listed under " + (d or "the root"))
               if f.get("is_dir"):
-                  walk(d + "/" + name, os.path.join(local, name))
+                  walk(join(d, name), os.path.join(local, name))
               else:
-                  fetch(d + "/" + name, os.path.join(local, name))
+                  fetch(join(d, name), os.path.join(local, name), f.get("file_size"))
           return len(files)
-      if walk(path.rstrip("/"), target) == 0:
-          fetch(path, os.path.join(target, path.rstrip("/").split("/")[-1]))
+      shutil.rmtree(stage, ignore_errors=True)
+      os.makedirs(stage)
+      if walk(path, stage) == 0:
+          if not path:
+              fail(uri + " lists no files")
+          fetch(path, os.path.join(stage, path.split("/")[-1]), None)
+      for entry in os.listdir(stage):
+          os.replace(os.path.join(stage, entry), os.path.join(target, entry))
+      os.rmdir(stage)
       PY
       """;
 

@@ -6,14 +6,17 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -24,8 +27,11 @@ import java.util.concurrent.TimeoutException;
  * An MLflow tracking server's Model Registry through its REST API 2.0, with the JDK's HttpClient and Jackson (no
  * MLflow Java client: it brings a large dependency tree for two GET requests). Every failure is an answer, never
  * an exception. MLflow errors come as {@code {"error_code": "...", "message": "..."}}: RESOURCE_DOES_NOT_EXIST and
- * INVALID_PARAMETER_VALUE mean the model, version or alias is not there (NotFound); anything else, an
- * unreachable server, a timeout, 401/403 or an unreadable body is Unavailable.
+ * INVALID_PARAMETER_VALUE mean the model, version or alias is not there (NotFound; MLflow answers an unknown alias,
+ * and an alias of an unknown model, with 400 INVALID_PARAMETER_VALUE "Registered model alias A not found.");
+ * anything else, an unreachable server, a timeout, 401/403, a 404 without MLflow's error body (no such endpoint:
+ * not an MLflow server, a wrong path prefix, or an MLflow before 2.3 without aliases) or an unreadable body is
+ * Unavailable.
  */
 public final class MlflowRegistry implements ModelRegistry {
   /** How long one request may take when nothing else is configured. */
@@ -79,20 +85,36 @@ public final class MlflowRegistry implements ModelRegistry {
 
   private RegistryAnswer get(String url, String pathAndQuery, String what, Extract extract) {
     String base = url == null ? "" : url.strip().replaceAll("/+$", "");
+    if (base.isEmpty()) {
+      return unavailable(base, what, "no registry URL (neither model.registry.url nor the operator's"
+          + " MLFLOW_TRACKING_URI)");
+    }
     URI uri;
     try {
       uri = URI.create(base + pathAndQuery);
-      if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+      if (uri.getHost() == null || !("http".equalsIgnoreCase(uri.getScheme())
+          || "https".equalsIgnoreCase(uri.getScheme()))) {
         return unavailable(base, what, "the registry URL is not an http(s) URL with a host");
+      }
+      if (uri.getRawUserInfo() != null) {
+        // The JDK client would not send them anyway, and a status message must not show them.
+        return unavailable(redact(uri), what, "the registry URL carries credentials (user@host); the operator's"
+            + " come from MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD");
       }
     } catch (IllegalArgumentException e) {
       return unavailable(base, what, "the registry URL is malformed (" + e.getMessage() + ")");
     }
     HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json")
         .GET();
-    credentials.authorizationFor(base).ifPresent(a -> request.header("Authorization", a));
-    CompletableFuture<HttpResponse<String>> sent =
-        http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    Optional<String> authorization = credentials.authorizationFor(base);
+    authorization.ifPresent(a -> request.header("Authorization", a));
+    CompletableFuture<HttpResponse<String>> sent;
+    try {
+      sent = http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      // The client refuses some URIs URI.create takes (an empty port, say).
+      return unavailable(base, what, "the registry URL is malformed (" + e.getMessage() + ")");
+    }
     HttpResponse<String> response;
     try {
       // The request timeout ends at the response headers; this bounds the body too.
@@ -112,19 +134,37 @@ public final class MlflowRegistry implements ModelRegistry {
     if (code == 200) {
       String value = body == null ? null : extract.from(body);
       return value == null
-          ? unavailable(base, what, "HTTP 200 with an unexpected body: " + shorten(response.body()))
+          ? unavailable(base, what, "HTTP 200 with an unexpected body: " + readable(response.body()))
           : new RegistryAnswer.Found(value);
     }
     String errorCode = body == null ? null : textOrNull(body.path("error_code"));
-    String message = body == null ? shorten(response.body()) : textOrNull(body.path("message"));
+    String message = body == null ? readable(response.body()) : textOrNull(body.path("message"));
     String detail = "HTTP " + code + (errorCode == null ? "" : " " + errorCode)
         + (message == null || message.isBlank() ? "" : ": " + shorten(message));
-    if (NOT_FOUND_CODES.contains(errorCode) || (errorCode == null && code == 404)) {
+    // Set.of(...).contains(null) throws: a body without error_code (HTML, empty) must not get there.
+    if (errorCode != null && NOT_FOUND_CODES.contains(errorCode)) {
       return new RegistryAnswer.NotFound(what + " not found in the MLflow registry at " + base + " (" + detail + ")");
     }
+    if (code == 404) {
+      // No MLflow error body: the endpoint itself is missing, which says nothing about the model.
+      return unavailable(base, what, detail + "; no such endpoint there: is it an MLflow tracking server (2.3 or"
+          + " later for aliases), with its path prefix if it has one?");
+    }
     if (code == 401 || code == 403) {
-      return unavailable(base, what, detail + "; the operator's MLflow credentials (MLFLOW_TRACKING_TOKEN, or"
-          + " MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD) are missing or refused");
+      String why;
+      if (authorization.isPresent()) {
+        why = code == 401 ? "the server refused the operator's MLflow credentials"
+            : "the operator's MLflow credentials lack permission on this model";
+      } else if (credentials.unusable()) {
+        why = "the operator has MLflow credentials but no MLFLOW_TRACKING_URI, and sends them nowhere else";
+      } else if (credentials.present()) {
+        why = "the operator sent no credentials: they go only to the origin of its MLFLOW_TRACKING_URI, and this"
+            + " registry is elsewhere";
+      } else {
+        why = "the operator has no MLflow credentials (MLFLOW_TRACKING_TOKEN, or MLFLOW_TRACKING_USERNAME and"
+            + " MLFLOW_TRACKING_PASSWORD)";
+      }
+      return unavailable(base, what, detail + "; " + why);
     }
     return unavailable(base, what, detail);
   }
@@ -133,12 +173,18 @@ public final class MlflowRegistry implements ModelRegistry {
     return new RegistryAnswer.Unavailable("MLflow registry " + base + " did not resolve " + what + ": " + why);
   }
 
-  private static String describe(Throwable t) {
+  private String describe(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof UnresolvedAddressException || c instanceof UnknownHostException) {
+        return "unknown host";
+      }
+    }
     if (t instanceof HttpConnectTimeoutException) {
-      return "connection timed out";
+      return "no connection within the connect timeout";
     }
     if (t instanceof HttpTimeoutException) {
-      return "no answer in time";
+      // The client's own request timeout: the same limit as the wait below, so the same words.
+      return "no answer within " + seconds(timeout);
     }
     if (t instanceof ConnectException) {
       return "connection refused";
@@ -164,6 +210,24 @@ public final class MlflowRegistry implements ModelRegistry {
 
   private static String textOrNull(JsonNode node) {
     return node.isValueNode() && !node.isNull() ? node.asText() : null;
+  }
+
+  /** A body for a message: the text of an HTML page (a proxy's or Flask's error page), else the body, shortened. */
+  private static String readable(String s) {
+    if (s == null) {
+      return "";
+    }
+    String t = s.strip();
+    if (t.startsWith("<")) {
+      t = t.replaceAll("(?is)<(script|style)[^>]*>.*?</\\1>", " ").replaceAll("(?s)<[^>]*>", " ")
+          .replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'")
+          .replace("&amp;", "&");
+    }
+    return shorten(t);
+  }
+
+  private static String redact(URI uri) {
+    return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
   }
 
   private static String shorten(String s) {

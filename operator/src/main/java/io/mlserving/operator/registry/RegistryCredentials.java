@@ -9,15 +9,19 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The operator's own MLflow credentials, from its environment as MLflow's clients read them
- * ({@code MLFLOW_TRACKING_TOKEN}, else {@code MLFLOW_TRACKING_USERNAME} and {@code MLFLOW_TRACKING_PASSWORD}); the
- * chart mounts them from a Secret, and the operator reads no Secret through the API. They are sent only to the
+ * The operator's own MLflow credentials, from its environment as MLflow's clients read them: HTTP basic when both
+ * {@code MLFLOW_TRACKING_USERNAME} and {@code MLFLOW_TRACKING_PASSWORD} are set, else the bearer token
+ * {@code MLFLOW_TRACKING_TOKEN} (the order of MLflow's own REST client); the chart mounts them from a Secret, and
+ * the operator reads no Secret through the API. They are sent only to the
  * origin (scheme, host, port) of the operator's tracking server, {@code MLFLOW_TRACKING_URI}: a registry URL in
  * a resource's spec is anyone's to write, and must not collect the operator's token.
  */
 public final class RegistryCredentials {
+  /** The bearer token, as MLflow's clients read it. */
   public static final String ENV_TOKEN = "MLFLOW_TRACKING_TOKEN";
+  /** The basic-auth user name (used with {@link #ENV_PASSWORD}). */
   public static final String ENV_USERNAME = "MLFLOW_TRACKING_USERNAME";
+  /** The basic-auth password (used with {@link #ENV_USERNAME}). */
   public static final String ENV_PASSWORD = "MLFLOW_TRACKING_PASSWORD";
 
   private final String origin;
@@ -37,12 +41,14 @@ public final class RegistryCredentials {
   public static RegistryCredentials from(Function<String, String> env, String trackingUri) {
     String token = blankToNull(env.apply(ENV_TOKEN));
     String user = blankToNull(env.apply(ENV_USERNAME));
+    // A password is a secret to the byte: only an empty one counts as unset, spaces are kept.
+    String password = Objects.requireNonNullElse(env.apply(ENV_PASSWORD), "");
     String header = null;
-    if (token != null) {
-      header = "Bearer " + token;
-    } else if (user != null) {
-      String password = Objects.requireNonNullElse(env.apply(ENV_PASSWORD), "");
+    // MLflow's client: basic needs both a username and a password and wins over a token.
+    if (user != null && !password.isEmpty()) {
       header = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    } else if (token != null) {
+      header = "Bearer " + token;
     }
     return new RegistryCredentials(trackingUri == null ? null : origin(trackingUri).orElse(null), header);
   }
