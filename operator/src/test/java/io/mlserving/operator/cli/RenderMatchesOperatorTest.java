@@ -18,6 +18,7 @@ import io.mlserving.operator.desired.IstioApi;
 import io.mlserving.operator.desired.Labels;
 import io.mlserving.operator.desired.ModelUri;
 import io.mlserving.operator.testing.FakeModelRegistry;
+import io.mlserving.operator.testing.SampleFiles;
 import io.mlserving.operator.testing.MockCluster;
 import io.mlserving.operator.testing.OperatorHarness;
 import java.io.IOException;
@@ -54,7 +55,7 @@ class RenderMatchesOperatorTest {
 
     // Every models:/ URI of the samples resolves, to version 1 in a bucket.
     FakeModelRegistry registry = new FakeModelRegistry();
-    for (String uri : registryUris()) {
+    for (String uri : SampleFiles.registryUris()) {
       ModelUri m = ModelUri.parse(uri).orElseThrow();
       registry.version(m.name(), "1", "s3://mlflow/" + m.name() + "/1/artifacts/model");
       if (m.isAlias()) {
@@ -113,20 +114,6 @@ class RenderMatchesOperatorTest {
     return copy;
   }
 
-  /** The models:/ URIs of the samples. */
-  private static List<String> registryUris() throws IOException {
-    List<String> out = new ArrayList<>();
-    try (Stream<Path> files = Files.list(samples())) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("storageUri:\\s*['\"]?(models:/[^\\s'\"#]+)")
-            .matcher(Files.readString(file));
-        while (m.find()) {
-          out.add(m.group(1));
-        }
-      }
-    }
-    return out;
-  }
 
   /** Creates every resource under samples/ (namespace first) in the mock; returns the custom resources. */
   private static List<HasMetadata> samples(OperatorHarness h) throws IOException {

@@ -24,9 +24,12 @@ import io.mlserving.operator.config.OperatorSettings;
 import io.mlserving.operator.crd.CrdFiles;
 import io.mlserving.operator.desired.CanaryResources;
 import io.mlserving.operator.desired.Labels;
+import io.mlserving.operator.desired.ModelUri;
 import io.mlserving.operator.status.Conditions;
 import io.mlserving.operator.status.LiveStatus;
 import io.mlserving.operator.status.Reason;
+import io.mlserving.operator.testing.MlflowStandIn;
+import io.mlserving.operator.testing.SampleFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -77,10 +80,29 @@ class SamplesIT extends RealServerTest {
   /** The operator's environment, kept for the restart: its Prometheus setting, a URL nothing answers. */
   private Map<String, String> env;
 
+  /** The MLflow registry of the samples' models:/ URIs: each resolves to version 1 in a bucket. */
+  private MlflowStandIn mlflow;
+
   @Override
   protected Map<String, String> operatorEnv() {
-    env = Map.of(OperatorSettings.ENV_PROMETHEUS_URL, "http://127.0.0.1:" + closedPort());
+    mlflow = MlflowStandIn.start();
+    for (String uri : SampleFiles.registryUris()) {
+      ModelUri m = ModelUri.parse(uri).orElseThrow();
+      mlflow.register(m.name(), "1", "s3://mlflow/" + m.name() + "/1/artifacts/model");
+      if (m.isAlias()) {
+        mlflow.setAlias(m.name(), m.alias(), "1");
+      }
+    }
+    env = Map.of(OperatorSettings.ENV_PROMETHEUS_URL, "http://127.0.0.1:" + closedPort(),
+        OperatorSettings.ENV_MLFLOW_TRACKING_URI, mlflow.url());
     return env;
+  }
+
+  @AfterAll
+  void stopRegistry() {
+    if (mlflow != null) {
+      mlflow.close();
+    }
   }
 
   /** The Prometheus URL the operator was given. */
