@@ -148,6 +148,10 @@ public final class MlServingOperator {
           + " operator's tracking server only)");
     } else if (credentials.present()) {
       LOG.info("Registry lookups use {}", credentials);
+    } else if (System.getenv(RegistryCredentials.ENV_USERNAME) != null
+        && System.getenv(RegistryCredentials.ENV_PASSWORD) == null) {
+      LOG.warn("MLFLOW_TRACKING_USERNAME is set without MLFLOW_TRACKING_PASSWORD: registry lookups send no"
+          + " credentials (add the password to the chart's mlflow.credentialsSecret)");
     }
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
         .version(HttpClient.Version.HTTP_1_1).build();

@@ -45,4 +45,20 @@ class OperatorSettingsTest {
     assertThat(OperatorSettings.fromEnv(env::get).leaseNamespace()).isEqualTo("b");
     assertThat(OperatorSettings.namespaces("")).isEqualTo(Set.of());
   }
+
+  @Test
+  void theRegistrySettingsAreMlflowsOwnVariables() {
+    Map<String, String> env = Map.of("MLFLOW_TRACKING_URI", " http://mlflow.mlflow:5000 ",
+        "MLSERVING_LOADER_IMAGE_MLFLOW", "mirror.local/python:3.12", "MLSERVING_PROMETHEUS_URL", "http://prom:9090");
+    OperatorSettings s = OperatorSettings.fromEnv(env::get);
+    assertThat(s.mlflowTrackingUri()).isEqualTo("http://mlflow.mlflow:5000");
+    assertThat(s.loaderImages().mlflow()).isEqualTo("mirror.local/python:3.12");
+    assertThat(OperatorSettings.defaults().mlflowTrackingUri()).isNull();
+    assertThat(OperatorSettings.defaults().loaderImages().mlflow()).isEqualTo(LoaderImages.DEFAULT_MLFLOW);
+    // The other "with" methods keep it.
+    assertThat(s.withPrometheusUrl(null).withFirstStatusGrace(java.time.Duration.ZERO).mlflowTrackingUri())
+        .isEqualTo("http://mlflow.mlflow:5000");
+    assertThat(s.withMlflowTrackingUri(" ").mlflowTrackingUri()).isNull();
+    assertThat(s.withMlflowTrackingUri(" ").prometheusUrl()).isEqualTo("http://prom:9090");
+  }
 }
