@@ -9,13 +9,16 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Resolves models:/ URIs against MLflow registries, with the answers shared: one alias lookup per registry and
  * alias every poll interval, however many InferenceServices name it (each reconcile of each of them asks this
  * class, which asks the registry only when its last answer is older than the interval); a version's artifact URI
  * is asked once (versions do not move) and not at all when the caller's pinned version is still the one. A failed
- * lookup is retried after {@code min(pollInterval, 30 s)}.
+ * lookup is retried after {@code min(pollInterval, 30 s)}. A reconcile never waits for a lookup in flight when an
+ * answer is already known (it gets that one, and looks again a second later); with nothing known it waits, as there
+ * is nothing to serve before the answer.
  */
 public final class ModelResolver {
   /** The longest a failed lookup is kept before the registry is asked again. */
@@ -30,7 +33,9 @@ public final class ModelResolver {
   /** Artifact URI per registry URL, model and version: immutable in MLflow. */
   private final Map<String, String> artifacts = new ConcurrentHashMap<>();
   /** One lookup at a time per key, so concurrent reconciles of resources naming one alias send one request. */
-  private final Map<String, Object> locks = new ConcurrentHashMap<>();
+  private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+  /** When a lookup is in flight and an older answer is known: how soon to look again. */
+  static final Duration BUSY_RETRY = Duration.ofSeconds(1);
 
   public ModelResolver(ModelRegistry registry, Clock clock) {
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -49,22 +54,40 @@ public final class ModelResolver {
    */
   public Result resolve(String url, ModelUri uri, Duration pollInterval, Optional<ModelStatus> pinned) {
     String key = url + " " + uri;
-    synchronized (locks.computeIfAbsent(key, k -> new Object())) {
+    Resolution last = answers.get(key);
+    if (last != null) {
+      Optional<Instant> next = nextCheck(last, uri, pollInterval);
+      if (next.isEmpty() || clock.instant().isBefore(next.get())) {
+        return new Result(last, next);
+      }
+    }
+    ReentrantLock lock = locks.computeIfAbsent(key, k -> new ReentrantLock());
+    if (last != null && !lock.tryLock()) {
+      // Another reconcile is asking the registry right now (a slow one can take the whole timeout): rather than
+      // hold this reconcile thread, answer what was known, and look again in a second.
+      return new Result(last, Optional.of(clock.instant().plus(BUSY_RETRY)));
+    }
+    if (last == null) {
+      // Nothing known yet, so nothing to serve: wait for the lookup in flight instead of sending another.
+      lock.lock();
+    }
+    try {
       Instant now = clock.instant();
-      Resolution last = answers.get(key);
-      if (last != null) {
-        Optional<Instant> next = nextCheck(last, uri, pollInterval);
+      Resolution known = answers.get(key);
+      if (known != null) {
+        Optional<Instant> next = nextCheck(known, uri, pollInterval);
         if (next.isEmpty() || now.isBefore(next.get())) {
-          return new Result(last, next);
+          return new Result(known, next);
         }
       }
       Resolution fresh = lookUp(url, uri, pinned, now);
       if (answers.size() >= MAX_ENTRIES) {
         answers.clear();
-        locks.clear();
       }
       answers.put(key, fresh);
       return new Result(fresh, nextCheck(fresh, uri, pollInterval));
+    } finally {
+      lock.unlock();
     }
   }
 

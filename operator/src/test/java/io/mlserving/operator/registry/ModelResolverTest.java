@@ -9,6 +9,11 @@ import io.mlserving.operator.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The resolver's sharing, polling and retry, with an in-memory registry and a clock the test moves. */
@@ -103,5 +108,46 @@ class ModelResolverTest {
     resolver.resolve(URL, CHAMPION, MINUTE, Optional.empty());
     resolver.resolve("http://other:5000", CHAMPION, MINUTE, Optional.empty());
     assertThat(registry.aliasLookups).hasValue(3);
+  }
+
+  @Test
+  void aReconcileDoesNotWaitForASlowLookupWhenAnAnswerIsKnown() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ModelRegistry slow = new ModelRegistry() {
+      @Override
+      public RegistryAnswer aliasVersion(String url, String name, String alias) {
+        if (clock.instant().isAfter(T0)) {
+          entered.countDown();
+          try {
+            release.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        return new RegistryAnswer.Found("3");
+      }
+
+      @Override
+      public RegistryAnswer downloadUri(String url, String name, String version) {
+        return new RegistryAnswer.Found("s3://models/fraud/" + version);
+      }
+    };
+    ModelResolver r = new ModelResolver(slow, clock);
+    r.resolve(URL, CHAMPION, MINUTE, Optional.empty());
+    clock.advance(MINUTE);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<ModelResolver.Result> inFlight = pool.submit(() -> r.resolve(URL, CHAMPION, MINUTE, Optional.empty()));
+      assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+      // The lookup hangs in the registry; this caller gets the answer known, and is told to look again soon.
+      ModelResolver.Result meanwhile = r.resolve(URL, CHAMPION, MINUTE, Optional.empty());
+      assertThat(meanwhile.resolution().version()).isEqualTo("3");
+      assertThat(meanwhile.nextCheck()).contains(clock.instant().plus(ModelResolver.BUSY_RETRY));
+      release.countDown();
+      assertThat(inFlight.get(10, TimeUnit.SECONDS).resolution().checkedAt()).isEqualTo(T0.plus(MINUTE));
+    } finally {
+      pool.shutdownNow();
+    }
   }
 }
