@@ -24,8 +24,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * An MLflow tracking server's Model Registry through its REST API 2.0, with the JDK's HttpClient and Jackson (no
- * MLflow Java client: it brings a large dependency tree for two GET requests). Every failure is an answer, never
+ * An MLflow tracking server's Model Registry through its REST API 2.0, with the JDK's HttpClient and Jackson. MLflow's
+ * own Java client (org.mlflow:mlflow-client) was weighed and not taken: it brings protobuf-java and Apache HttpClient
+ * for what are two GET requests here, and it is not in this build's Maven mirror. Every failure is an answer, never
  * an exception. MLflow errors come as {@code {"error_code": "...", "message": "..."}}: RESOURCE_DOES_NOT_EXIST and
  * INVALID_PARAMETER_VALUE mean the model, version or alias is not there (NotFound; MLflow answers an unknown alias,
  * and an alias of an unknown model, with 400 INVALID_PARAMETER_VALUE "Registered model alias A not found.");
