@@ -13,7 +13,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,8 +30,6 @@ class LoaderScriptsTest {
   private Path modelDir;
   private Path bin;
   private HttpServer http;
-
-  record Run(int exit, String output) {}
 
   @BeforeEach
   void setUp() throws IOException {
@@ -63,20 +60,13 @@ class LoaderScriptsTest {
     return "http://127.0.0.1:" + http.getAddress().getPort() + pathAndQuery;
   }
 
-  private Run run(Scheme scheme, String uri, String sha256, Map<String, String> extraEnv) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", LoaderScripts.forScheme(scheme)).redirectErrorStream(true);
-    Map<String, String> env = pb.environment();
-    env.put("PATH", bin + ":" + env.getOrDefault("PATH", "/usr/bin:/bin"));
-    env.put("STORAGE_URI", uri);
-    env.put("MODEL_DIR", modelDir.toString());
-    env.put("HOME", tmp.resolve("home").toString());
+  private LoaderRun run(Scheme scheme, String uri, String sha256, Map<String, String> extraEnv) throws Exception {
+    Map<String, String> env = new java.util.HashMap<>(extraEnv);
+    env.put("PATH", bin + ":" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
     if (sha256 != null) {
       env.put("MODEL_SHA256", sha256);
     }
-    env.putAll(extraEnv);
-    Process p = pb.start();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    return new Run(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    return LoaderRun.of(scheme, uri, modelDir, tmp.resolve("home"), env);
   }
 
   private static String sha256(byte[] bytes) throws Exception {
@@ -91,12 +81,12 @@ class LoaderScriptsTest {
 
   @Test
   void httpDownloadsTheFileAndChecksItsSha256() throws Exception {
-    Run ok = run(Scheme.HTTP, url("/models/fraud.onnx"), sha256(MODEL), Map.of());
+    LoaderRun ok = run(Scheme.HTTP, url("/models/fraud.onnx"), sha256(MODEL), Map.of());
     assertThat(ok.exit()).as(ok.output()).isZero();
     assertThat(Files.readAllBytes(modelDir.resolve("fraud.onnx"))).isEqualTo(MODEL);
     assertThat(ok.output()).contains("loaded into");
 
-    Run bad = run(Scheme.HTTP, url("/models/fraud.onnx"), "0".repeat(64), Map.of());
+    LoaderRun bad = run(Scheme.HTTP, url("/models/fraud.onnx"), "0".repeat(64), Map.of());
     assertThat(bad.exit()).isNotZero();
     assertThat(bad.output()).contains("sha256 mismatch").contains("expected " + "0".repeat(64))
         .contains("got " + sha256(MODEL));
@@ -104,15 +94,15 @@ class LoaderScriptsTest {
 
   @Test
   void httpSendsTheAuthorizationFromTheSecretAndFailsOnAnHttpError() throws Exception {
-    Run denied = run(Scheme.HTTP, url("/models/fraud.onnx?private"), null, Map.of());
+    LoaderRun denied = run(Scheme.HTTP, url("/models/fraud.onnx?private"), null, Map.of());
     assertThat(denied.exit()).isNotZero();
     assertThat(denied.output()).contains("403");
 
-    Run allowed = run(Scheme.HTTP, url("/models/fraud.onnx?private"), null, Map.of("HTTP_AUTHORIZATION", "Bearer t0k"));
+    LoaderRun allowed = run(Scheme.HTTP, url("/models/fraud.onnx?private"), null, Map.of("HTTP_AUTHORIZATION", "Bearer t0k"));
     assertThat(allowed.exit()).as(allowed.output()).isZero();
     assertThat(Files.readAllBytes(modelDir.resolve("fraud.onnx"))).isEqualTo(MODEL);
 
-    Run missing = run(Scheme.HTTP, url("/nothing-here.onnx"), null, Map.of());
+    LoaderRun missing = run(Scheme.HTTP, url("/nothing-here.onnx"), null, Map.of());
     assertThat(missing.exit()).isNotZero();
     assertThat(missing.output()).contains("404");
   }
@@ -121,7 +111,7 @@ class LoaderScriptsTest {
   void aRestartedLoaderStartsFromAnEmptyDirectory() throws Exception {
     Files.writeString(modelDir.resolve("partial.bin"), "half a model");
     Files.writeString(modelDir.resolve(".hidden-temp"), "temp");
-    Run ok = run(Scheme.HTTP, url("/models/fraud.onnx"), sha256(MODEL), Map.of());
+    LoaderRun ok = run(Scheme.HTTP, url("/models/fraud.onnx"), sha256(MODEL), Map.of());
     assertThat(ok.exit()).as(ok.output()).isZero();
     try (var files = Files.list(modelDir)) {
       assertThat(files.map(f -> f.getFileName().toString())).containsExactly("fraud.onnx");
@@ -138,11 +128,11 @@ class LoaderScriptsTest {
               else echo one > "$5/model.onnx"; fi ;;
         esac
         """);
-    Run prefix = run(Scheme.S3, "s3://models/fraud/v1", null, Map.of());
+    LoaderRun prefix = run(Scheme.S3, "s3://models/fraud/v1", null, Map.of());
     assertThat(prefix.exit()).as(prefix.output()).isZero();
     assertThat(modelDir.resolve("sub/config.json")).exists();
 
-    Run single = run(Scheme.S3, "s3://models/fraud/model.onnx", null, Map.of());
+    LoaderRun single = run(Scheme.S3, "s3://models/fraud/model.onnx", null, Map.of());
     assertThat(single.exit()).as(single.output()).isZero();
     assertThat(Files.readString(modelDir.resolve("model.onnx"))).isEqualTo("one\n");
     assertThat(modelDir.resolve("sub")).doesNotExist();
@@ -156,12 +146,12 @@ class LoaderScriptsTest {
           cp) echo "fatal error: An error occurred (AccessDenied) when calling the GetObject operation" >&2; exit 1 ;;
         esac
         """);
-    Run denied = run(Scheme.S3, "s3://models/fraud/v1", null, Map.of());
+    LoaderRun denied = run(Scheme.S3, "s3://models/fraud/v1", null, Map.of());
     assertThat(denied.exit()).isNotZero();
     assertThat(denied.output()).contains("AccessDenied");
 
     stub("aws", "exit 0\n");
-    Run empty = run(Scheme.S3, "s3://models/fraud/v1", null, Map.of());
+    LoaderRun empty = run(Scheme.S3, "s3://models/fraud/v1", null, Map.of());
     assertThat(empty.exit()).isNotZero();
     assertThat(empty.output()).contains("s3://models/fraud/v1 gave no files");
   }
@@ -175,7 +165,7 @@ class LoaderScriptsTest {
           rsync) echo "ERROR: (gcloud.storage.rsync) connection reset" >&2; exit 1 ;;
         esac
         """);
-    Run run = run(Scheme.GS, "gs://bucket/fraud", null, Map.of("GCS_SERVICE_ACCOUNT_JSON", "{\"type\":\"sa\"}"));
+    LoaderRun run = run(Scheme.GS, "gs://bucket/fraud", null, Map.of("GCS_SERVICE_ACCOUNT_JSON", "{\"type\":\"sa\"}"));
     assertThat(run.exit()).isNotZero();
     assertThat(run.output()).contains("connection reset").doesNotContain("loaded into");
     assertThat(Files.readString(tmp.resolve("home/activated.json"))).isEqualTo("{\"type\":\"sa\"}");

@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,8 +45,6 @@ class MlflowArtifactsLoaderTest {
   private Path modelDir;
   private MlflowStandIn mlflow;
 
-  record Run(int exit, String output) {}
-
   @BeforeEach
   void setUp() throws IOException {
     modelDir = Files.createDirectories(tmp.resolve("models"));
@@ -61,21 +58,11 @@ class MlflowArtifactsLoaderTest {
     mlflow.close();
   }
 
-  private Run run(Scheme scheme, String uri, Map<String, String> extraEnv) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", LoaderScripts.forScheme(scheme)).redirectErrorStream(true);
-    Map<String, String> env = pb.environment();
-    // Only what the pod would have: none of this machine's MLflow settings.
-    env.keySet().removeIf(k -> k.startsWith("MLFLOW_") || k.equals("MODEL_SHA256") || k.startsWith("HTTP"));
-    env.put("STORAGE_URI", uri);
-    env.put("MODEL_DIR", modelDir.toString());
-    env.put("HOME", tmp.resolve("home").toString());
-    env.putAll(extraEnv);
-    Process p = pb.start();
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    return new Run(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+  private LoaderRun run(Scheme scheme, String uri, Map<String, String> extraEnv) throws Exception {
+    return LoaderRun.of(scheme, uri, modelDir, tmp.resolve("home"), extraEnv);
   }
 
-  private Run run(String uri, String... keyValues) throws Exception {
+  private LoaderRun run(String uri, String... keyValues) throws Exception {
     Map<String, String> env = new HashMap<>();
     for (int i = 0; i < keyValues.length; i += 2) {
       env.put(keyValues[i], keyValues[i + 1]);
@@ -108,7 +95,7 @@ class MlflowArtifactsLoaderTest {
 
   @Test
   void aModelFolderWithNestedDirectoriesIsCopiedWhole() throws Exception {
-    Run ok = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url());
+    LoaderRun ok = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url());
     assertThat(ok.exit()).as(ok.output()).isZero();
     assertWholeModel();
     assertThat(ok.output()).contains("model-loader: mlflow-artifacts:/" + RUN + " loaded into " + modelDir);
@@ -119,7 +106,7 @@ class MlflowArtifactsLoaderTest {
 
   @Test
   void aTrailingSlashAndATrackingUriWithATrailingSlashChangeNothing() throws Exception {
-    Run ok = run("mlflow-artifacts:/" + RUN + "/", "MLFLOW_TRACKING_URI", mlflow.url() + "/");
+    LoaderRun ok = run("mlflow-artifacts:/" + RUN + "/", "MLFLOW_TRACKING_URI", mlflow.url() + "/");
     assertThat(ok.exit()).as(ok.output()).isZero();
     assertWholeModel();
   }
@@ -128,13 +115,13 @@ class MlflowArtifactsLoaderTest {
   void aSingleFileArtifactIsFetchedAsAFileAndItsSha256Checked() throws Exception {
     byte[] onnx = "onnx-bytes-of-a-model".getBytes(StandardCharsets.UTF_8);
     mlflow.putArtifact("2/run2/artifacts/fraud.onnx", onnx);
-    Run ok = run("mlflow-artifacts:/2/run2/artifacts/fraud.onnx", "MLFLOW_TRACKING_URI", mlflow.url(),
+    LoaderRun ok = run("mlflow-artifacts:/2/run2/artifacts/fraud.onnx", "MLFLOW_TRACKING_URI", mlflow.url(),
         "MODEL_SHA256", sha256(onnx));
     assertThat(ok.exit()).as(ok.output()).isZero();
     assertThat(tree().keySet()).containsExactly("fraud.onnx");
     assertThat(Files.readAllBytes(modelDir.resolve("fraud.onnx"))).isEqualTo(onnx);
 
-    Run bad = run("mlflow-artifacts:/2/run2/artifacts/fraud.onnx", "MLFLOW_TRACKING_URI", mlflow.url(),
+    LoaderRun bad = run("mlflow-artifacts:/2/run2/artifacts/fraud.onnx", "MLFLOW_TRACKING_URI", mlflow.url(),
         "MODEL_SHA256", "0".repeat(64));
     assertThat(bad.exit()).isNotZero();
     assertThat(bad.output()).contains("sha256 mismatch for mlflow-artifacts:/2/run2/artifacts/fraud.onnx")
@@ -143,7 +130,7 @@ class MlflowArtifactsLoaderTest {
 
   @Test
   void aSha256OnAFolderFailsTheLoader() throws Exception {
-    Run run = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url(), "MODEL_SHA256", "0".repeat(64));
+    LoaderRun run = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url(), "MODEL_SHA256", "0".repeat(64));
     assertThat(run.exit()).isNotZero();
     assertThat(run.output()).contains("did not download exactly one file");
   }
@@ -153,14 +140,14 @@ class MlflowArtifactsLoaderTest {
     // mlflow-artifacts://host:port/path: that host and port; scheme and path prefix from MLFLOW_TRACKING_URI.
     try (MlflowStandIn prefixed = MlflowStandIn.start("/mlflow")) {
       MODEL.forEach((file, bytes) -> prefixed.putArtifact(RUN + "/" + file, bytes));
-      Run ok = run("mlflow-artifacts://127.0.0.1:" + prefixed.port() + "/" + RUN,
+      LoaderRun ok = run("mlflow-artifacts://127.0.0.1:" + prefixed.port() + "/" + RUN,
           "MLFLOW_TRACKING_URI", "http://tracking.invalid:5000/mlflow");
       assertThat(ok.exit()).as(ok.output()).isZero();
       assertWholeModel();
       assertThat(prefixed.requests(ARTIFACTS_PATH)).isEqualTo(3);
     }
     // Without a tracking URI the host form still works, over plain http.
-    Run alone = run("mlflow-artifacts://127.0.0.1:" + mlflow.port() + "/" + RUN);
+    LoaderRun alone = run("mlflow-artifacts://127.0.0.1:" + mlflow.port() + "/" + RUN);
     assertThat(alone.exit()).as(alone.output()).isZero();
     assertWholeModel();
   }
@@ -169,7 +156,7 @@ class MlflowArtifactsLoaderTest {
   void thePlainFormGoesThroughTheTrackingServerUnderItsPrefix() throws Exception {
     try (MlflowStandIn prefixed = MlflowStandIn.start("/team/mlflow")) {
       MODEL.forEach((file, bytes) -> prefixed.putArtifact(RUN + "/" + file, bytes));
-      Run ok = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", prefixed.url());
+      LoaderRun ok = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", prefixed.url());
       assertThat(ok.exit()).as(ok.output()).isZero();
       assertWholeModel();
     }
@@ -177,10 +164,10 @@ class MlflowArtifactsLoaderTest {
 
   @Test
   void thePlainFormWithoutATrackingUriFailsSayingSo() throws Exception {
-    Run run = run("mlflow-artifacts:/" + RUN);
+    LoaderRun run = run("mlflow-artifacts:/" + RUN);
     assertThat(run.exit()).isNotZero();
     assertThat(run.output()).contains("mlflow-artifacts:/" + RUN + " needs MLFLOW_TRACKING_URI");
-    Run bad = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", "mlflow:5000");
+    LoaderRun bad = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", "mlflow:5000");
     assertThat(bad.exit()).isNotZero();
     assertThat(bad.output()).contains("MLFLOW_TRACKING_URI mlflow:5000 is not an http(s) URL");
   }
@@ -188,7 +175,7 @@ class MlflowArtifactsLoaderTest {
   @Test
   void aBearerTokenFromTheSecretIsSentWithEveryRequest() throws Exception {
     mlflow.requireBearer("t0k3n");
-    Run ok = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url(), "MLFLOW_TRACKING_TOKEN", "t0k3n");
+    LoaderRun ok = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url(), "MLFLOW_TRACKING_TOKEN", "t0k3n");
     assertThat(ok.exit()).as(ok.output()).isZero();
     assertWholeModel();
     assertThat(mlflow.requestLog()).hasSize(3 + MODEL.size())
@@ -198,7 +185,7 @@ class MlflowArtifactsLoaderTest {
   @Test
   void basicCredentialsFromTheSecretAreSentAndWinOverATokenAsInMlflowsClient() throws Exception {
     mlflow.requireBasic("alice", "pä:ss");
-    Run ok = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url(),
+    LoaderRun ok = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url(),
         "MLFLOW_TRACKING_USERNAME", "alice", "MLFLOW_TRACKING_PASSWORD", "pä:ss", "MLFLOW_TRACKING_TOKEN", "other");
     assertThat(ok.exit()).as(ok.output()).isZero();
     assertWholeModel();
@@ -216,7 +203,7 @@ class MlflowArtifactsLoaderTest {
       // Same origin: the token goes along (the stand-in would refuse the second request without it).
       mlflow.putArtifact("moved/MLmodel", MODEL.get("MLmodel"));
       mlflow.redirect(ARTIFACTS_PATH + "/" + RUN + "/MLmodel", ARTIFACTS_PATH + "/moved/MLmodel");
-      Run ok = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url(), "MLFLOW_TRACKING_TOKEN", "t0k3n");
+      LoaderRun ok = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url(), "MLFLOW_TRACKING_TOKEN", "t0k3n");
       assertThat(ok.exit()).as(ok.output()).isZero();
       assertWholeModel();
       assertThat(elsewhere.requests(ARTIFACTS_PATH + "/copy/model.pkl")).isEqualTo(1);
@@ -229,7 +216,7 @@ class MlflowArtifactsLoaderTest {
   @Test
   void aRefusalFailsTheLoaderNamingTheUrlTheCodeAndTheCredentialsAndLeavesNothing() throws Exception {
     mlflow.requireBasic("alice", "right");
-    Run run = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url(),
+    LoaderRun run = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url(),
         "MLFLOW_TRACKING_USERNAME", "alice", "MLFLOW_TRACKING_PASSWORD", "wrong");
     assertThat(run.exit()).isNotZero();
     assertThat(run.output())
@@ -243,7 +230,7 @@ class MlflowArtifactsLoaderTest {
 
   @Test
   void aMissingArtifactFailsWithMlflowsAnswer() throws Exception {
-    Run run = run("mlflow-artifacts:/1/0123456789abcdef/artifacts/nothing-here", "MLFLOW_TRACKING_URI", mlflow.url());
+    LoaderRun run = run("mlflow-artifacts:/1/0123456789abcdef/artifacts/nothing-here", "MLFLOW_TRACKING_URI", mlflow.url());
     assertThat(run.exit()).isNotZero();
     assertThat(run.output()).contains("model-loader: GET " + mlflow.url() + ARTIFACTS_PATH
         + "/1/0123456789abcdef/artifacts/nothing-here answered HTTP 404: RESOURCE_DOES_NOT_EXIST No such artifact:"
@@ -255,7 +242,7 @@ class MlflowArtifactsLoaderTest {
   void aFailingFileDeepInTheFolderFailsTheLoaderAfterRetriesWithNoPartialModel() throws Exception {
     String file = ARTIFACTS_PATH + "/" + RUN + "/data/weights.bin";
     mlflow.failPath(file, 500, MlflowStandIn.HTML_500);
-    Run run = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url());
+    LoaderRun run = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url());
     assertThat(run.exit()).isNotZero();
     assertThat(run.output()).contains("model-loader: GET " + mlflow.url() + file
         + " answered HTTP 500: 500 Internal Server Error Internal Server Error The server encountered")
@@ -269,12 +256,12 @@ class MlflowArtifactsLoaderTest {
   void aPassingServerErrorIsRetried() throws Exception {
     String file = ARTIFACTS_PATH + "/" + RUN + "/model.pkl";
     mlflow.failPath(file, 503, MlflowStandIn.errorBody("TEMPORARILY_UNAVAILABLE", "busy"));
-    Run failing = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url());
+    LoaderRun failing = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url());
     assertThat(failing.output()).contains("answered HTTP 503: TEMPORARILY_UNAVAILABLE busy");
     mlflow.clearFailures();
     mlflow.clearRequests();
     mlflow.failNext(502, "<html><body>bad gateway</body></html>");
-    Run ok = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url());
+    LoaderRun ok = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url());
     assertThat(ok.exit()).as(ok.output()).isZero();
     assertWholeModel();
     assertThat(mlflow.requests(ARTIFACTS_PATH)).isEqualTo(4);
@@ -283,7 +270,7 @@ class MlflowArtifactsLoaderTest {
   @Test
   void anUnreachableServerFailsNamingTheUrl() throws Exception {
     mlflow.stop();
-    Run run = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url());
+    LoaderRun run = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url());
     assertThat(run.exit()).isNotZero();
     assertThat(run.output()).contains("model-loader: GET " + mlflow.url() + ARTIFACTS_PATH + "?path=")
         .contains("failed:").contains("Connection refused");
@@ -294,7 +281,7 @@ class MlflowArtifactsLoaderTest {
   void aShortFileIsCaughtByTheListingsSize() throws Exception {
     String file = ARTIFACTS_PATH + "/" + RUN + "/requirements.txt";
     mlflow.failPath(file, 200, "scikit");
-    Run run = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url());
+    LoaderRun run = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url());
     assertThat(run.exit()).isNotZero();
     assertThat(run.output()).contains("GET " + mlflow.url() + file + " gave 6 bytes, the listing said "
         + MODEL.get("requirements.txt").length);
@@ -304,13 +291,13 @@ class MlflowArtifactsLoaderTest {
   @Test
   void aListingThatIsNotMlflowsOrNamesParentDirectoriesIsRefused() throws Exception {
     mlflow.failNext(200, "<html>please log in</html>");
-    Run html = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url());
+    LoaderRun html = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url());
     assertThat(html.exit()).isNotZero();
     assertThat(html.output()).contains("answered HTTP 200 but no MLflow listing: please log in");
 
     for (String evil : List.of("..", ".", "", "../")) {
       mlflow.failNext(200, "{\"files\": [{\"path\": \"" + evil + "\", \"is_dir\": true}]}");
-      Run run = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url());
+      LoaderRun run = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url());
       assertThat(run.exit()).as(evil).isNotZero();
       assertThat(run.output()).contains("refusing artifact name");
       assertThat(tree()).isEmpty();
@@ -318,7 +305,7 @@ class MlflowArtifactsLoaderTest {
     // A listed path with directories in it (MLflow sends base names) is reduced to its base name, inside MODEL_DIR.
     mlflow.failNext(200, "{\"files\": [{\"path\": \"../../outside.txt\", \"is_dir\": false}]}");
     mlflow.putArtifact(RUN + "/outside.txt", "inside after all");
-    Run squashed = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url());
+    LoaderRun squashed = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url());
     assertThat(squashed.exit()).as(squashed.output()).isZero();
     assertThat(tree().keySet()).containsExactly("outside.txt");
     assertThat(tmp.resolve("outside.txt")).doesNotExist();
@@ -329,14 +316,14 @@ class MlflowArtifactsLoaderTest {
     Files.createDirectories(modelDir.resolve(".model-loader-partial/data"));
     Files.writeString(modelDir.resolve(".model-loader-partial/data/half.bin"), "half");
     Files.writeString(modelDir.resolve("stale.pkl"), "old");
-    Run ok = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url());
+    LoaderRun ok = run("mlflow-artifacts:/" + RUN, "MLFLOW_TRACKING_URI", mlflow.url());
     assertThat(ok.exit()).as(ok.output()).isZero();
     assertWholeModel();
   }
 
   @Test
   void anUnresolvedRegistryUriStopsTheLoaderWithItsReason() throws Exception {
-    Run run = run(Scheme.REGISTRY, "models:/fraud@champion", Map.of());
+    LoaderRun run = run(Scheme.REGISTRY, "models:/fraud@champion", Map.of());
     assertThat(run.exit()).isEqualTo(1);
     assertThat(run.output().strip()).isEqualTo("model-loader: models:/fraud@champion is an MLflow registry URI that"
         + " the operator resolves and pins before it creates this Deployment; this one was printed by render, which"
