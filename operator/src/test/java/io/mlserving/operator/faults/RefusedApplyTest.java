@@ -37,13 +37,14 @@ class RefusedApplyTest {
   @Test
   void anApplyRefusedAsInvalidIsFollowedByAMergePatchOfOurListsAndASecondApply() {
     h.readyInferenceService(NS, "fraud");
+    h.cluster.dispatcher.clearRequests();
+    // Armed before the drift: the informer event of the edit can bring the restoring apply at once.
+    Fault refused = h.cluster.dispatcher.failNext(Faults.apply("services", "fraud"), 422, 1);
     h.cluster.client.services().inNamespace(NS).withName("fraud").edit(s -> {
       s.getSpec().getPorts().get(0).setPort(8081);
       return s;
     });
-    h.cluster.dispatcher.clearRequests();
-    Fault refused = h.cluster.dispatcher.failNext(Faults.apply("services", "fraud"), 422, 1);
-    // The edit above is the kind of change an informer event brings; make sure a reconcile runs now.
+    // The edit above is the kind of change an informer event brings; make sure a reconcile runs now as well.
     h.cluster.client.resources(InferenceService.class).inNamespace(NS).withName("fraud").edit(i -> {
       i.getSpec().getPredictor().setImage("ghcr.io/acme/fraud:2");
       return i;
