@@ -67,6 +67,8 @@ public final class RealMode {
     if (options.jfr()) {
       Path dir = options.workDir().resolve("jfr");
       Files.createDirectories(dir);
+      // Deep stacks: the default 64 frames cut Jackson's recursion off above the operator's own frames.
+      jvm.add("-XX:FlightRecorderOptions=stackdepth=512");
       jvm.add("-XX:StartFlightRecording=filename=" + dir.resolve(who + "-round" + round + "-{start}.jfr")
           + ",settings=profile,dumponexit=true");
     }

@@ -1,7 +1,10 @@
 package io.mlserving.operator.reconcile;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.Iterator;
@@ -16,6 +19,19 @@ import java.util.regex.Pattern;
  */
 public final class Matcher {
   private static final Pattern QUANTITY = Pattern.compile("^[+-]?[0-9.]+([eE][-+]?[0-9]+|[numkKMGTPE]i?)?$");
+  /**
+   * The client's mapper without what is never compared: an object's status and its managedFields, which in a
+   * cached Deployment are the larger part of it (the field sets of every manager).
+   */
+  private static final ObjectMapper COMPARED = Serialization.jsonMapper().copy()
+      .addMixIn(ObjectMeta.class, WithoutManagedFields.class)
+      .addMixIn(HasMetadata.class, WithoutStatus.class);
+
+  @JsonIgnoreProperties({"managedFields"})
+  private abstract static class WithoutManagedFields {}
+
+  @JsonIgnoreProperties({"status"})
+  private abstract static class WithoutStatus {}
 
   private Matcher() {}
 
@@ -24,8 +40,8 @@ public final class Matcher {
     if (actual == null) {
       return false;
     }
-    JsonNode want = Serialization.jsonMapper().valueToTree(desired);
-    JsonNode have = Serialization.jsonMapper().valueToTree(actual);
+    JsonNode want = compared(desired);
+    JsonNode have = compared(actual);
     Iterator<Map.Entry<String, JsonNode>> fields = want.fields();
     while (fields.hasNext()) {
       Map.Entry<String, JsonNode> field = fields.next();
@@ -45,6 +61,11 @@ public final class Matcher {
       }
     }
     return true;
+  }
+
+  /** {@code o} as the comparison sees it: as JSON, without status and managedFields. */
+  static JsonNode compared(HasMetadata o) {
+    return COMPARED.valueToTree(o);
   }
 
   /** Whether {@code have} contains {@code want}: objects by subset, arrays element-wise with equal length. */

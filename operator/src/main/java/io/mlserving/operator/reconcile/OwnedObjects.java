@@ -12,7 +12,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The owned-objects sync every reconciler uses: makes the cluster hold exactly what a custom resource generates.
@@ -25,7 +29,42 @@ import java.util.Set;
  * @param <P> the custom resource
  */
 public final class OwnedObjects<P extends HasMetadata> {
+  /**
+   * Kinds whose {@code metadata.generation} the API server raises on every spec change (and only then): a
+   * status update by their controller leaves the generation, so it does not undo what {@link #syncUnlessSame}
+   * learnt. Every other kind is compared by resourceVersion.
+   */
+  private static final Set<String> SPEC_GENERATION_KINDS = Set.of("Deployment");
+  /** How many remembered syncs trigger a sweep of those whose objects are all gone (deleted resources). */
+  private static final int SWEEP_EVERY = 512;
+
   private final Map<String, InformerEventSource<? extends HasMetadata, P>> informers = new LinkedHashMap<>();
+  /** The last sync of each primary that found every object as desired and wrote nothing. */
+  private final Map<ResourceID, Converged> converged = new ConcurrentHashMap<>();
+  private final AtomicInteger remembered = new AtomicInteger();
+
+  /**
+   * A sync that wrote nothing: what the desired state was computed from, the generated objects as they were
+   * then (see {@link Seen}), and which of them were desired, in order.
+   */
+  private record Converged(Object inputs, Set<Seen> objects, List<ResourceID> desired, List<String> kinds) {}
+
+  /**
+   * What of a generated object decides whether it still matches: its kind and name; its generation for
+   * {@link #SPEC_GENERATION_KINDS}, else its resourceVersion; the labels, annotations and owner references
+   * the Matcher compares.
+   */
+  private record Seen(String kind, String name, String version, Map<String, String> labels,
+      Map<String, String> annotations, List<OwnerReference> ownerReferences) {
+    static Seen of(String kind, HasMetadata o) {
+      var m = o.getMetadata();
+      String version = SPEC_GENERATION_KINDS.contains(kind) && m.getGeneration() != null
+          ? "g" + m.getGeneration() : "rv" + m.getResourceVersion();
+      return new Seen(kind, m.getName(), version, m.getLabels() == null ? Map.of() : Map.copyOf(m.getLabels()),
+          m.getAnnotations() == null ? Map.of() : Map.copyOf(m.getAnnotations()),
+          m.getOwnerReferences() == null ? List.of() : List.copyOf(m.getOwnerReferences()));
+    }
+  }
 
   /** Declares that objects of {@code kind} are generated, and are seen through {@code informer}. */
   public OwnedObjects<P> add(String kind, InformerEventSource<? extends HasMetadata, P> informer) {
@@ -40,6 +79,78 @@ public final class OwnedObjects<P extends HasMetadata> {
    * @throws IllegalStateException for a desired object of a kind that was not {@link #add added}
    */
   public List<HasMetadata> sync(P primary, List<? extends HasMetadata> desired, KubernetesClient client) {
+    return sync(primary, desired, client, new boolean[1]);
+  }
+
+  /**
+   * As {@link #sync(HasMetadata, List, KubernetesClient)}, but skips computing and comparing the desired state
+   * when nothing it depends on changed since a sync of {@code primary} that found everything as desired: the
+   * same {@code inputs} (everything the desired state is computed from besides the operator's fixed settings:
+   * equal inputs must give equal desired objects) and every generated object as it was then (same
+   * generation or resourceVersion, labels, annotations and owner references, and no object added or gone).
+   * Most reconciles of a rolling-out resource are its Deployment's status updates: they cost no desired state,
+   * no comparison and no request this way. Returns the desired objects as they are in the cluster, in order.
+   */
+  public List<HasMetadata> syncUnlessSame(P primary, Object inputs, Supplier<List<? extends HasMetadata>> desired,
+      KubernetesClient client) {
+    ResourceID id = ResourceID.fromResource(primary);
+    Set<Seen> now = seen(primary);
+    Converged last = converged.get(id);
+    if (last != null && last.inputs().equals(inputs) && last.objects().equals(now)) {
+      List<HasMetadata> out = cached(last);
+      if (out != null) {
+        return out;
+      }
+    }
+    List<? extends HasMetadata> want = desired.get();
+    boolean[] wrote = new boolean[1];
+    List<HasMetadata> out = sync(primary, want, client, wrote);
+    if (wrote[0]) {
+      // The next reconcile compares again, against what the write left in the cluster.
+      converged.remove(id);
+    } else {
+      converged.put(id, new Converged(inputs, now, want.stream().map(ResourceID::fromResource).toList(),
+          want.stream().map(HasMetadata::getKind).toList()));
+      if (remembered.incrementAndGet() % SWEEP_EVERY == 0) {
+        sweep();
+      }
+    }
+    return out;
+  }
+
+  /** The desired objects of {@code last} from the informers' caches; null when one is not there any more. */
+  private List<HasMetadata> cached(Converged last) {
+    List<HasMetadata> out = new ArrayList<>(last.desired().size());
+    for (int i = 0; i < last.desired().size(); i++) {
+      InformerEventSource<? extends HasMetadata, P> informer = informers.get(last.kinds().get(i));
+      Optional<? extends HasMetadata> o = informer == null ? Optional.empty() : informer.get(last.desired().get(i));
+      if (o.isEmpty()) {
+        return null;
+      }
+      out.add(o.get());
+    }
+    return out;
+  }
+
+  /** Every generated object of {@code primary} in the informers, as {@link Seen}. */
+  private Set<Seen> seen(P primary) {
+    Set<Seen> out = new HashSet<>();
+    for (Map.Entry<String, InformerEventSource<? extends HasMetadata, P>> e : informers.entrySet()) {
+      for (HasMetadata o : e.getValue().getSecondaryResources(primary)) {
+        out.add(Seen.of(e.getKey(), o));
+      }
+    }
+    return out;
+  }
+
+  /** Forgets the syncs of primaries whose generated objects are all gone (the primary was deleted). */
+  private void sweep() {
+    converged.entrySet().removeIf(e -> cached(e.getValue()) == null && e.getValue().desired().stream()
+        .noneMatch(d -> informers.values().stream().anyMatch(i -> i.get(d).isPresent())));
+  }
+
+  private List<HasMetadata> sync(P primary, List<? extends HasMetadata> desired, KubernetesClient client,
+      boolean[] wrote) {
     ChildApplier applier = new ChildApplier(client);
     List<HasMetadata> out = new ArrayList<>();
     Set<String> wanted = new HashSet<>();
@@ -50,22 +161,31 @@ public final class OwnedObjects<P extends HasMetadata> {
             + object.getMetadata().getName() + " of " + primary.getKind() + " " + primary.getMetadata().getName());
       }
       wanted.add(key(object.getKind(), object.getMetadata().getName()));
-      out.add(apply(applier, object, informer, primary));
+      Applied applied = apply(applier, object, informer, primary);
+      wrote[0] |= applied.wrote();
+      out.add(applied.object());
     }
     for (Map.Entry<String, InformerEventSource<? extends HasMetadata, P>> e : informers.entrySet()) {
       for (HasMetadata existing : e.getValue().getSecondaryResources(primary)) {
         if (!wanted.contains(key(e.getKey(), existing.getMetadata().getName())) && ownedBy(existing, primary)) {
           applier.delete(existing, primary);
+          wrote[0] = true;
         }
       }
     }
     return out;
   }
 
-  private static <R extends HasMetadata, P extends HasMetadata> R apply(ChildApplier applier, HasMetadata desired,
-      InformerEventSource<R, P> informer, P primary) {
+  /** An object as the sync left it, and whether that took a write. */
+  private record Applied(HasMetadata object, boolean wrote) {}
+
+  private static <R extends HasMetadata, P extends HasMetadata> Applied apply(ChildApplier applier,
+      HasMetadata desired, InformerEventSource<R, P> informer, P primary) {
     ResourceID id = new ResourceID(desired.getMetadata().getName(), desired.getMetadata().getNamespace());
-    return applier.apply(desired, informer.get(id), informer, informer.resourceType(), primary);
+    Optional<R> actual = informer.get(id);
+    R now = applier.apply(desired, actual, informer, informer.resourceType(), primary);
+    // The applier hands back the cached object itself when it matched: anything else was a write.
+    return new Applied(now, actual.isEmpty() || actual.get() != now);
   }
 
   /** Whether {@code object} carries the owner labels of {@code owner} and a controller reference to its uid. */

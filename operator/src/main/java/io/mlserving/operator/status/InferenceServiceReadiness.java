@@ -40,27 +40,91 @@ public final class InferenceServiceReadiness {
   private InferenceServiceReadiness() {}
 
   /**
-   * How much longer to hold back the very first status of {@code isvc} (empty: write it now). A new
-   * InferenceService that is merely rolling out ({@code Progressing}) goes without a status for
-   * {@code grace} after its creation, so that one whose pods come up quickly gets a single status write,
-   * Ready, instead of two; a failure, Ready, or a resource that already has a status is written at once.
-   * Without a status, {@code kubectl wait} keeps waiting and Argo CD shows Progressing, which is true.
+   * However steady its progress, a new InferenceService goes without a status for at most this many graces after
+   * its creation: a long rollout of many replicas shows how far it got.
+   */
+  public static final int MAX_FIRST_STATUS_HOLD_GRACES = 6;
+
+  /**
+   * How much longer to hold back the very first status of {@code isvc} (empty: write it now), counting from its
+   * creation alone. As {@link #firstStatusDelay(InferenceService, Verdict, Duration, Instant, Optional)} with no
+   * progress seen.
    */
   public static Optional<Duration> firstStatusDelay(InferenceService isvc, Verdict verdict, Duration grace,
       Instant now) {
+    return firstStatusDelay(isvc, verdict, grace, now, Optional.empty());
+  }
+
+  /**
+   * How much longer to hold back the very first status of {@code isvc} (empty: write it now). A new
+   * InferenceService that is merely rolling out ({@code Progressing}) goes without a status for as long as its
+   * rollout keeps moving: until {@code grace} has passed since its creation or since {@code lastProgress} (the
+   * latest step the controllers took for it, see {@link #lastProgress}), whichever is later, and never longer than
+   * {@link #MAX_FIRST_STATUS_HOLD_GRACES} graces after its creation. So one whose pods come up gets a single status
+   * write, Ready, instead of two, also on a busy cluster where that takes longer than the grace; one whose rollout
+   * stalls shows Progressing, and where it stalls, a grace after its last step. A failure, Ready, or a resource
+   * that already has a status is written at once. Without a status, {@code kubectl wait} keeps waiting and Argo
+   * CD shows Progressing, which is true.
+   */
+  public static Optional<Duration> firstStatusDelay(InferenceService isvc, Verdict verdict, Duration grace,
+      Instant now, Optional<Instant> lastProgress) {
     boolean hasStatus = isvc.getStatus() != null && (isvc.getStatus().getObservedGeneration() != null
         || !isvc.getStatus().getConditions().isEmpty());
     if (hasStatus || !Reason.Progressing.name().equals(verdict.reason()) || grace.isZero()
         || isvc.getMetadata().getCreationTimestamp() == null) {
       return Optional.empty();
     }
-    Duration age = Duration.between(Instant.parse(isvc.getMetadata().getCreationTimestamp()), now);
-    if (age.compareTo(grace) >= 0) {
+    Instant created = Instant.parse(isvc.getMetadata().getCreationTimestamp());
+    // A clock behind the API server's puts creation or progress in the future: count them as now, so that the
+    // hold-back is never longer than the grace itself.
+    Instant since = created.isAfter(now) ? now : created;
+    Instant cap = since.plus(grace.multipliedBy(MAX_FIRST_STATUS_HOLD_GRACES));
+    if (lastProgress.isPresent() && lastProgress.get().isAfter(since)) {
+      since = lastProgress.get().isAfter(now) ? now : lastProgress.get();
+    }
+    Instant until = since.plus(grace);
+    if (until.isAfter(cap)) {
+      until = cap;
+    }
+    return now.isBefore(until) ? Optional.of(Duration.between(now, until)) : Optional.empty();
+  }
+
+  /**
+   * The latest step the controllers took for a rollout, as the API server recorded it: the Deployment's creation
+   * and the last updates of its conditions (the Deployment controller touches Progressing whenever the rollout
+   * advances), and each pod's creation and condition transitions (scheduled, initialized, ready). Empty when
+   * none of these is there.
+   */
+  public static Optional<Instant> lastProgress(Optional<Deployment> deployment, Collection<Pod> pods) {
+    List<String> stamps = new java.util.ArrayList<>();
+    deployment.ifPresent(d -> {
+      stamps.add(d.getMetadata().getCreationTimestamp());
+      if (d.getStatus() != null && d.getStatus().getConditions() != null) {
+        d.getStatus().getConditions().forEach(c -> {
+          stamps.add(c.getLastUpdateTime());
+          stamps.add(c.getLastTransitionTime());
+        });
+      }
+    });
+    for (Pod p : pods) {
+      stamps.add(p.getMetadata().getCreationTimestamp());
+      if (p.getStatus() != null && p.getStatus().getConditions() != null) {
+        p.getStatus().getConditions().forEach(c -> stamps.add(c.getLastTransitionTime()));
+      }
+    }
+    return stamps.stream().map(InferenceServiceReadiness::instant).flatMap(Optional::stream)
+        .max(Comparator.naturalOrder());
+  }
+
+  private static Optional<Instant> instant(String stamp) {
+    if (stamp == null || stamp.isBlank()) {
       return Optional.empty();
     }
-    // A clock behind the API server's makes the age negative: never wait longer than the grace itself.
-    Duration left = grace.minus(age.isNegative() ? Duration.ZERO : age);
-    return Optional.of(left);
+    try {
+      return Optional.of(Instant.parse(stamp));
+    } catch (java.time.format.DateTimeParseException e) {
+      return Optional.empty();
+    }
   }
 
   /**

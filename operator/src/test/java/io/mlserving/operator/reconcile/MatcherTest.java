@@ -72,4 +72,25 @@ class MatcherTest {
 
     assertThat(Matcher.matches(desired(), null)).isFalse();
   }
+
+  @Test
+  void statusAndManagedFieldsAreNotCompared() {
+    Deployment actual = new DeploymentBuilder(desired())
+        .editMetadata().addNewManagedField().withManager("kube-controller-manager").withOperation("Update")
+          .withApiVersion("apps/v1").withFieldsType("FieldsV1").withNewFieldsV1()
+          .addToAdditionalProperties("f:status", java.util.Map.of("f:replicas", java.util.Map.of())).endFieldsV1()
+          .endManagedField().endMetadata()
+        .withNewStatus().withReplicas(1).withObservedGeneration(1L).endStatus()
+        .build();
+    assertThat(Matcher.matches(desired(), actual)).isTrue();
+    // What the comparison reads of the actual object: neither part is serialized at all.
+    com.fasterxml.jackson.databind.JsonNode compared = Matcher.compared(actual);
+    assertThat(compared.has("status")).isFalse();
+    assertThat(compared.path("metadata").has("managedFields")).isFalse();
+    assertThat(compared.path("spec").path("template").path("spec").path("containers").get(0).path("image").asText())
+        .isEqualTo("ghcr.io/acme/onnx-server:1.4");
+    // The client's own serialization is untouched.
+    assertThat(io.fabric8.kubernetes.client.utils.Serialization.jsonMapper().valueToTree(actual).has("status"))
+        .isTrue();
+  }
 }

@@ -92,6 +92,52 @@ class InferenceServiceReadinessTest {
     assertThat(delay).isEqualTo(Optional.ofNullable(expected).map(Duration::ofSeconds));
   }
 
+  static Stream<Arguments> progressCases() {
+    return Stream.of(
+        // name, seconds since creation, seconds since creation of the last progress (null: none), expected
+        Arguments.of("no progress seen: the grace counts from creation", 12, null, null),
+        Arguments.of("a step 5 s ago: hold until a grace after it", 12, 7, 5),
+        Arguments.of("a step just now", 30, 30, 10),
+        Arguments.of("stalled for a grace since its last step: write", 30, 20, null),
+        Arguments.of("progress before creation (clock skew) does not shorten the grace", 3, -20, 7),
+        Arguments.of("progress ahead of the operator's clock: never more than the grace", 12, 40, 10),
+        Arguments.of("steady progress: at most six graces after creation", 55, 54, 5),
+        Arguments.of("steady progress: written once six graces are over", 60, 59, null));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("progressCases")
+  void firstStatusIsHeldBackWhileTheRolloutKeepsMoving(String name, int ageSeconds, Integer progressSeconds,
+      Integer expected) {
+    Instant created = Instant.parse("2026-12-01T10:00:00Z");
+    InferenceService fresh = Fixtures.isvc("ns", "iris", "img");
+    fresh.getMetadata().setCreationTimestamp(created.toString());
+    Verdict progressing = new Verdict(Conditions.FALSE, Reason.Progressing.name(), "Rolling out");
+    Optional<Duration> delay = InferenceServiceReadiness.firstStatusDelay(fresh, progressing,
+        Duration.ofSeconds(10), created.plusSeconds(ageSeconds),
+        Optional.ofNullable(progressSeconds).map(created::plusSeconds));
+    assertThat(delay).isEqualTo(Optional.ofNullable(expected).map(Duration::ofSeconds));
+  }
+
+  @Test
+  void lastProgressIsTheLatestStepOfTheDeploymentAndItsPods() {
+    assertThat(InferenceServiceReadiness.lastProgress(Optional.empty(), List.of())).isEmpty();
+    Deployment d = deployment(1L, 1L, 1, 1, 1, 0, "False");
+    d.getMetadata().setCreationTimestamp("2026-12-01T10:00:00Z");
+    assertThat(InferenceServiceReadiness.lastProgress(Optional.of(d), List.of()))
+        .contains(Instant.parse("2026-12-01T10:00:00Z"));
+    d.getStatus().getConditions().add(new DeploymentConditionBuilder().withType("Progressing").withStatus("True")
+        .withReason("ReplicaSetUpdated").withLastUpdateTime("2026-12-01T10:00:07Z")
+        .withLastTransitionTime("2026-12-01T10:00:02Z").build());
+    assertThat(InferenceServiceReadiness.lastProgress(Optional.of(d), List.of()))
+        .contains(Instant.parse("2026-12-01T10:00:07Z"));
+    Pod pod = new PodBuilder().withNewMetadata().withName("iris-1").withCreationTimestamp("2026-12-01T10:00:08Z")
+        .endMetadata().withNewStatus().addNewCondition().withType("Initialized").withStatus("True")
+        .withLastTransitionTime("2026-12-01T10:00:11Z").endCondition().endStatus().build();
+    assertThat(InferenceServiceReadiness.lastProgress(Optional.of(d), List.of(pod)))
+        .contains(Instant.parse("2026-12-01T10:00:11Z"));
+  }
+
   @Test
   void scaledToZeroIsReady() {
     Verdict v = verdict(deployment(1L, 1L, 0, 0, 0, 0, null));

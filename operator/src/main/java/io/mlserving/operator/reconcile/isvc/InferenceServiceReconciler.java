@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -47,6 +48,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -200,9 +202,16 @@ public class InferenceServiceReconciler
       next.setConditions(Conditions.remove(next.getConditions(), ModelResolution.CONDITION));
     }
 
-    // The same desired-state entry point as render: what render prints is what is applied.
-    List<HasMetadata> applied = owned.sync(isvc, DesiredResources.of(view, settings.loaderImages(),
-        new DesiredResources.Apis(Optional.empty(), autoscaling), Map.of()), ctx.getClient());
+    // The same desired-state entry point as render: what render prints is what is applied. It is computed from
+    // the resource's uid and spec (its generation) and the version pinned in status, besides fixed settings;
+    // when none of these nor the generated objects changed since a sync that wrote nothing, it is skipped.
+    InferenceService from = view;
+    List<Object> inputs = Arrays.asList(isvc.getMetadata().getUid(), isvc.getMetadata().getGeneration(),
+        view.getStatus() == null || view.getStatus().getModel() == null ? null
+            : Serialization.jsonMapper().valueToTree(view.getStatus().getModel()));
+    List<HasMetadata> applied = owned.syncUnlessSame(isvc, inputs, () -> DesiredResources.of(from,
+        settings.loaderImages(), new DesiredResources.Apis(Optional.empty(), autoscaling), Map.of()),
+        ctx.getClient());
     Deployment deployment = applied.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
         .findFirst().orElseThrow();
 
@@ -223,7 +232,8 @@ public class InferenceServiceReconciler
       next.setReadyReplicas(0);
     }
     Optional<Duration> holdBack = InferenceServiceReadiness.firstStatusDelay(isvc, verdict,
-        settings.firstStatusGrace(), clock.instant());
+        settings.firstStatusGrace(), clock.instant(), InferenceServiceReadiness.lastProgress(Optional.of(deployment),
+            ownPods));
     if (holdBack.isPresent()) {
       // The Deployment's events bring the next reconcile sooner when it becomes available.
       return UpdateControl.<InferenceService>noUpdate().rescheduleAfter(holdBack.get());
