@@ -1,11 +1,11 @@
 package io.mlserving.operator.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.mlserving.operator.config.Identity;
 import io.mlserving.operator.config.OperatorSettings;
 import io.mlserving.operator.reconcile.MlServingOperator;
 import io.mlserving.operator.runtime.Logging;
+import io.mlserving.operator.runtime.OperatorClient;
 import io.mlserving.operator.runtime.OperatorRuntime;
 import io.mlserving.operator.runtime.ProcessStop;
 import java.time.Duration;
@@ -81,7 +81,7 @@ final class RunCommand implements Callable<Integer> {
     // Before anything slow: a SIGTERM from here on is a stop request, bounded by STOP_DEADLINE.
     ProcessStop stop = new ProcessStop(STOP_DEADLINE, status -> Runtime.getRuntime().halt(status))
         .onTerminationSignals();
-    KubernetesClient client = new KubernetesClientBuilder().build();
+    KubernetesClient client = OperatorClient.create();
     OperatorRuntime runtime = new OperatorRuntime(client, settings, identity, () -> stop.request("the Lease lost", 1));
     log.info("Starting mlserving-operator as {} against {}; watching {}; loader images {}; leader election {}",
         identity, client.getMasterUrl(),
