@@ -1,7 +1,6 @@
 package io.mlserving.operator.reconcile;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
@@ -11,11 +10,6 @@ import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.mlserving.operator.analysis.CanaryChecker;
-import io.mlserving.operator.api.v1alpha1.ABTest;
-import io.mlserving.operator.api.v1alpha1.Canary;
-import io.mlserving.operator.api.v1alpha1.CircuitBreaker;
-import io.mlserving.operator.api.v1alpha1.InferenceService;
-import io.mlserving.operator.api.v1alpha1.ShadowTest;
 import io.mlserving.operator.analysis.LiveAnalysis;
 import io.mlserving.operator.analysis.PrometheusCanaryChecker;
 import io.mlserving.operator.analysis.PrometheusClient;
@@ -87,12 +81,6 @@ public final class MlServingOperator {
       String identity, LeaderCallbacks leaderCallbacks, CanaryChecker canaryChecker,
       CanaryReconciler.RolloutObserver rolloutObserver, ModelRegistry modelRegistry) {
     String me = identity != null ? identity : Identity.ofThisProcess();
-    // Watch events of a kind the client's serialization does not know are read as generic resources, then
-    // converted to our class: a second full pass over every InferenceService event. Known, they are read once.
-    for (Class<? extends KubernetesResource> kind : List.of(InferenceService.class, ABTest.class, ShadowTest.class,
-        CircuitBreaker.class, Canary.class)) {
-      client.getKubernetesSerialization().registerKubernetesResource(kind);
-    }
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withCloseClientOnStop(false)

@@ -2,14 +2,24 @@ package io.mlserving.operator.runtime;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.mlserving.operator.api.v1alpha1.ABTest;
+import io.mlserving.operator.api.v1alpha1.Canary;
+import io.mlserving.operator.api.v1alpha1.CircuitBreaker;
+import io.mlserving.operator.api.v1alpha1.InferenceService;
+import io.mlserving.operator.api.v1alpha1.ShadowTest;
+import java.util.List;
 
 /**
  * The Kubernetes client of the {@code run} command: the current kubeconfig (or the in-cluster service account),
- * with a serialization that leaves out every object's {@code metadata.managedFields}.
+ * with a serialization that knows our kinds and leaves out every object's {@code metadata.managedFields}.
+ *
+ * <p>Watch events of a kind the serialization does not know are read as generic resources and then converted to
+ * our class, a second full pass over every InferenceService event; known, they are read once.
  *
  * <p>The operator never reads managedFields (the API server computes server-side apply from its own copy, and
  * {@link io.mlserving.operator.reconcile.Matcher} compares values), yet they are the largest part of what its
@@ -27,10 +37,18 @@ public final class OperatorClient {
     return new KubernetesClientBuilder().withKubernetesSerialization(serialization()).build();
   }
 
-  /** The client's serialization: fabric8's own, on a mapper that ignores managedFields both ways. */
+  /**
+   * The client's serialization: fabric8's own, on a mapper that ignores managedFields both ways, with our five
+   * kinds registered.
+   */
   static KubernetesSerialization serialization() {
     ObjectMapper mapper = new ObjectMapper().addMixIn(ObjectMeta.class, WithoutManagedFields.class);
-    return new KubernetesSerialization(mapper, true);
+    KubernetesSerialization serialization = new KubernetesSerialization(mapper, true);
+    for (Class<? extends KubernetesResource> kind : List.of(InferenceService.class, ABTest.class, ShadowTest.class,
+        CircuitBreaker.class, Canary.class)) {
+      serialization.registerKubernetesResource(kind);
+    }
+    return serialization;
   }
 
   @JsonIgnoreProperties({"managedFields"})

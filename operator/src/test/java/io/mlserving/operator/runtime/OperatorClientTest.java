@@ -6,10 +6,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.mlserving.operator.api.v1alpha1.InferenceService;
-import io.mlserving.operator.config.OperatorSettings;
-import io.mlserving.operator.reconcile.MlServingOperator;
-import io.mlserving.operator.testing.MockCluster;
-import java.time.Clock;
 import org.junit.jupiter.api.Test;
 
 /** The run command's client reads and writes objects without managedFields, and everything else as before. */
@@ -48,17 +44,17 @@ class OperatorClientTest {
   }
 
   @Test
-  void theOperatorReadsItsOwnKindsAsTheirClassesAtOnce() {
-    try (MockCluster cluster = MockCluster.start()) {
-      String isvc = """
-          {"apiVersion":"mlserving.io/v1alpha1","kind":"InferenceService",
-           "metadata":{"name":"iris","namespace":"models"},"spec":{"predictor":{"image":"img:1"}}}
-          """;
-      MlServingOperator.create(cluster.client, OperatorSettings.defaults(), Clock.systemUTC(), null);
-      // What a watch event's object becomes: our class, not a generic resource converted afterwards.
-      Object read = cluster.client.getKubernetesSerialization().unmarshal(isvc);
-      assertThat(read).isInstanceOf(InferenceService.class);
-      assertThat(((InferenceService) read).getSpec().getPredictor().getImage()).isEqualTo("img:1");
-    }
+  void ourKindsAreReadAsTheirClassesAtOnce() {
+    String isvc = """
+        {"apiVersion":"mlserving.io/v1alpha1","kind":"InferenceService",
+         "metadata":{"name":"iris","namespace":"models"},"spec":{"predictor":{"image":"img:1"}}}
+        """;
+    // What a watch event's object becomes: our class, not a generic resource converted afterwards.
+    Object read = OperatorClient.serialization().unmarshal(isvc);
+    assertThat(read).isInstanceOf(InferenceService.class);
+    assertThat(((InferenceService) read).getSpec().getPredictor().getImage()).isEqualTo("img:1");
+    // fabric8's default serialization does not know the kind.
+    assertThat(new io.fabric8.kubernetes.client.utils.KubernetesSerialization().<Object>unmarshal(isvc))
+        .isInstanceOf(io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
   }
 }
