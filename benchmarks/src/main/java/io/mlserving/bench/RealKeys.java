@@ -31,6 +31,9 @@ final class RealKeys {
     writes(report, "real_change_writes_per_resource", "change", ours, peer, "(report)", Double.NaN,
         mockFigure(mock, "p3_reconciles_per_change", "InferenceService_spec_change.operator_writes_per_resource",
             "p3: writes per image change (the mock's stub rewrites Deployment status)"));
+    rollouts(report, "real_burst_rollouts_complete_s", "burst", ours, peer);
+    rollouts(report, "real_change_rollouts_complete_s", "change", ours, peer);
+    early(report, "real_change_ready_before_rollout_complete", "change", ours, peer);
     cpu(report, "real_burst_operator_cpu_s", "burst", ours, peer);
     cpu(report, "real_change_operator_cpu_s", "change", ours, peer);
     zero(report, "real_quiet_writes", "quiet", ours, peer, null);
@@ -64,6 +67,37 @@ final class RealKeys {
     boolean pass = Double.isNaN(max) || o <= max;
     report.realKey(name, Benchmark.round(o, 3), Benchmark.round(p, 3), Benchmark.round(o / p, 3), "writes",
         target, pass && allReady(ours, phase), mock, d);
+  }
+
+  /**
+   * When the last Deployment's rollout was complete (kubectl rollout status's judgement, seen by the benchmark's
+   * own informer): the controllers' part of the phase, whatever the operator says. Reported.
+   */
+  private static void rollouts(Report report, String name, String phase, List<Map<String, Object>> ours,
+      List<Map<String, Object>> peer) {
+    Function<Map<String, Object>, Object> f = r -> figure(r, phase, "all_rollouts_complete_s");
+    double o = best(ours, f);
+    double p = best(peer, f);
+    Map<String, Object> d = detail(phase, ours, peer, f, null);
+    d.put("value_is", "seconds from the first create (or image change) sent to the benchmark's informer seeing the"
+        + " last Deployment rolled out with the phase's image (observed generation, every replica updated and"
+        + " available, no old one left); the best of the rounds. Each round's last_ready_after_last_rollout_s is"
+        + " in the phase detail");
+    report.realKey(name, Benchmark.round(o, 2), Benchmark.round(p, 2), Benchmark.round(o / p, 3), "s",
+        "(report)", true, null, d);
+  }
+
+  /** How many resources an operator called Ready before their own Deployment's rollout was complete. Reported. */
+  private static void early(Report report, String name, String phase, List<Map<String, Object>> ours,
+      List<Map<String, Object>> peer) {
+    Function<Map<String, Object>, Object> f = r -> figure(r, phase, "ready_before_own_rollout_complete");
+    double o = worst(ours, f);
+    double p = worst(peer, f);
+    Map<String, Object> d = detail(phase, ours, peer, f, null);
+    d.put("value_is", "resources first seen Ready for the phase's generation before the benchmark saw their"
+        + " Deployment rolled out (old pods still there); the largest over the rounds. Our contract is Ready once"
+        + " the rollout is complete; the peer checks the new pods only");
+    report.realKey(name, (long) o, (long) p, null, "resources", "(report)", true, null, d);
   }
 
   /** CPU seconds of the operator process in a phase (reported: on 2 shared cores it is what costs time). */

@@ -46,6 +46,8 @@ public final class RealRun {
       Duration settle) {}
 
   static final String NEW_IMAGE = "ghcr.io/acme/onnx-server:1.5";
+  /** The predictor image of the burst's InferenceServices (the workload's fixture). */
+  static final String FIRST_IMAGE = "ghcr.io/acme/onnx-server:1.4";
   /** kube-controller-manager's client limits: high enough that the controllers are not the bottleneck. */
   static final int KUBE_API_QPS = 500;
   static final int KUBE_API_BURST = 1000;
@@ -84,7 +86,8 @@ public final class RealRun {
       String user = account.user();
       r.put("operator_user", user);
       try (KubeletStandIn kubelet = new KubeletStandIn(cp.adminClient());
-          ReadyTracker tracker = ReadyTracker.inferenceServicesOnly(observer)) {
+          ReadyTracker tracker = ReadyTracker.inferenceServicesOnly(observer);
+          RolloutTracker rollouts = new RolloutTracker(observer)) {
         OperatorProcess op = OperatorProcess.start(account, subject.jar(), jvmArgs(subject, "first"),
             subject.env(), List.of());
         try {
@@ -96,11 +99,12 @@ public final class RealRun {
           List<String> keys = isvcs.stream().map(Workload::key).toList();
 
           // The burst: all created by the load as fast as it can, to all Ready.
-          r.put("burst", phase(audit, user, op, tracker, keys, 1,
+          r.put("burst", phase(audit, user, op, tracker, rollouts, isvcs, FIRST_IMAGE, 1,
               () -> Workload.createAll(load, isvcs, plan.loadThreads(), null)));
 
           // One image change on every one of them.
-          r.put("change", phase(audit, user, op, tracker, keys, 2, () -> changeImages(load, isvcs)));
+          r.put("change", phase(audit, user, op, tracker, rollouts, isvcs, NEW_IMAGE, 2,
+              () -> changeImages(load, isvcs)));
 
           // A quiet window: everything converged, nothing changes; the operator must send no write. The
           // window is the measurement itself (a fixed time to watch), not a wait for a condition.
@@ -160,7 +164,9 @@ public final class RealRun {
 
   /** Runs {@code action}, waits for every key Ready at {@code generation}, then for the operator to be quiet. */
   private Map<String, Object> phase(AuditLog audit, String user, OperatorProcess op, ReadyTracker tracker,
-      List<String> keys, long generation, Action action) throws Exception {
+      RolloutTracker rollouts, List<InferenceService> isvcs, String image, long generation, Action action)
+      throws Exception {
+    List<String> keys = isvcs.stream().map(Workload::key).toList();
     Map<String, Object> p = new LinkedHashMap<>();
     Mark mark = audit.mark();
     Map<String, Double> cpu0 = ProcessCpu.snapshot(op.pid());
@@ -180,6 +186,7 @@ public final class RealRun {
     }
     readyAt.sort(Comparator.naturalOrder());
     p.put("all_ready_s", round((end - t0) / 1e9, 3));
+    rollouts(rollouts, tracker, isvcs, image, generation, t0, end, p);
     p.put("load_sent_s", round((sent - t0) / 1e9, 3));
     p.put("ready", readyAt.size() + " of " + keys.size());
     if (!readyAt.isEmpty()) {
@@ -198,6 +205,44 @@ public final class RealRun {
     p.put("cpu_s_to_all_ready", ProcessCpu.minus(cpuReady, cpu0));
     p.put("cpu_s_to_quiet", ProcessCpu.minus(cpuQuiet, cpu0));
     return p;
+  }
+
+  /**
+   * The controllers' share of a phase: when the last Deployment's rollout of {@code image} was complete (waiting
+   * for it, up to a minute, if the operator called everything Ready sooner), how long the last Ready came after
+   * that, and how many resources were called Ready before their own rollout was complete.
+   */
+  private static void rollouts(RolloutTracker rollouts, ReadyTracker tracker, List<InferenceService> isvcs,
+      String image, long generation, long t0, long allReady, Map<String, Object> into) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    long last = 0;
+    int early = 0;
+    int missing = 0;
+    for (InferenceService i : isvcs) {
+      String ns = i.getMetadata().getNamespace();
+      String name = i.getMetadata().getName();
+      Long done = rollouts.completeAt(ns, name, image);
+      while (done == null && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+        done = rollouts.completeAt(ns, name, image);
+      }
+      if (done == null) {
+        missing++;
+        continue;
+      }
+      last = Math.max(last, done);
+      ReadyTracker.Ready ready = tracker.readyAt(Workload.key(i), generation);
+      if (ready != null && ready.nanos() < done) {
+        early++;
+      }
+    }
+    if (missing > 0) {
+      into.put("rollouts_not_complete", missing);
+      return;
+    }
+    into.put("all_rollouts_complete_s", round((last - t0) / 1e9, 3));
+    into.put("last_ready_after_last_rollout_s", round((allReady - last) / 1e9, 3));
+    into.put("ready_before_own_rollout_complete", early);
   }
 
   /**

@@ -2,11 +2,13 @@ package io.mlserving.operator.reconcile;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.mlserving.operator.desired.Labels;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,12 +31,6 @@ import java.util.function.Supplier;
  * @param <P> the custom resource
  */
 public final class OwnedObjects<P extends HasMetadata> {
-  /**
-   * Kinds whose {@code metadata.generation} the API server raises on every spec change (and only then): a
-   * status update by their controller leaves the generation, so it does not undo what {@link #syncUnlessSame}
-   * learnt. Every other kind is compared by resourceVersion.
-   */
-  private static final Set<String> SPEC_GENERATION_KINDS = Set.of("Deployment");
   /** How many remembered syncs trigger a sweep of those whose objects are all gone (deleted resources). */
   private static final int SWEEP_EVERY = 512;
 
@@ -50,19 +46,20 @@ public final class OwnedObjects<P extends HasMetadata> {
   private record Converged(Object inputs, Set<Seen> objects, List<ResourceID> desired, List<String> kinds) {}
 
   /**
-   * What of a generated object decides whether it still matches: its kind and name; its generation for
-   * {@link #SPEC_GENERATION_KINDS}, else its resourceVersion; the labels, annotations and owner references
-   * the Matcher compares.
+   * What of a generated object decides whether it still matches: its kind, name and uid (an object deleted and
+   * created again is another one); the labels, annotations and owner references the Matcher compares; and the
+   * rest of what it compares: a Deployment's spec by value (its controller's status updates leave it as it is),
+   * any other object by resourceVersion.
    */
-  private record Seen(String kind, String name, String version, Map<String, String> labels,
+  private record Seen(String kind, String name, String uid, Object content, Map<String, String> labels,
       Map<String, String> annotations, List<OwnerReference> ownerReferences) {
     static Seen of(String kind, HasMetadata o) {
       var m = o.getMetadata();
-      String version = SPEC_GENERATION_KINDS.contains(kind) && m.getGeneration() != null
-          ? "g" + m.getGeneration() : "rv" + m.getResourceVersion();
-      return new Seen(kind, m.getName(), version, m.getLabels() == null ? Map.of() : Map.copyOf(m.getLabels()),
-          m.getAnnotations() == null ? Map.of() : Map.copyOf(m.getAnnotations()),
-          m.getOwnerReferences() == null ? List.of() : List.copyOf(m.getOwnerReferences()));
+      Object content = o instanceof Deployment d && d.getSpec() != null ? d.getSpec() : m.getResourceVersion();
+      return new Seen(kind, m.getName(), m.getUid(), content,
+          m.getLabels() == null ? Map.of() : new HashMap<>(m.getLabels()),
+          m.getAnnotations() == null ? Map.of() : new HashMap<>(m.getAnnotations()),
+          m.getOwnerReferences() == null ? List.of() : new ArrayList<>(m.getOwnerReferences()));
     }
   }
 
@@ -86,8 +83,8 @@ public final class OwnedObjects<P extends HasMetadata> {
    * As {@link #sync(HasMetadata, List, KubernetesClient)}, but skips computing and comparing the desired state
    * when nothing it depends on changed since a sync of {@code primary} that found everything as desired: the
    * same {@code inputs} (everything the desired state is computed from besides the operator's fixed settings:
-   * equal inputs must give equal desired objects) and every generated object as it was then (same
-   * generation or resourceVersion, labels, annotations and owner references, and no object added or gone).
+   * equal inputs must give equal desired objects) and every generated object as it was then (the same object,
+   * spec or resourceVersion, labels, annotations and owner references, and no object added or gone).
    * Most reconciles of a rolling-out resource are its Deployment's status updates: they cost no desired state,
    * no comparison and no request this way. Returns the desired objects as they are in the cluster, in order.
    */

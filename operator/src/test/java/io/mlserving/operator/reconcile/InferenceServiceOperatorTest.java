@@ -176,6 +176,28 @@ class InferenceServiceOperatorTest {
   }
 
   @Test
+  void aForeignSpecChangeIsRestoredAfterStatusOnlyUpdates() {
+    create(Fixtures.isvc(NS, "iris", "ghcr.io/acme/iris:1"));
+    markAvailable(awaitDeployment("iris"), 1);
+    awaitStatus("iris", st -> Conditions.isReady(st.getConditions()));
+    // Status-only updates of the Deployment, as its controller makes them. Each reconcile finds every object as
+    // desired and writes none, so the ones after it skip the desired state; the status shows each was done.
+    for (int ready : new int[] {0, 1}) {
+      Deployment d = deployment("iris").orElseThrow();
+      d.getStatus().setReadyReplicas(ready);
+      cluster.client.resource(d).updateStatus();
+      awaitStatus("iris", st -> st.getReadyReplicas() != null && st.getReadyReplicas() == ready);
+    }
+
+    // Only the image, with every label and annotation left as it was: the spec differs, so it is restored.
+    Deployment d = deployment("iris").orElseThrow();
+    d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("evil/image:latest");
+    cluster.client.resource(d).update();
+    await().atMost(DEADLINE).untilAsserted(() -> assertThat(deployment("iris").orElseThrow().getSpec().getTemplate()
+        .getSpec().getContainers().get(0).getImage()).isEqualTo("ghcr.io/acme/iris:1"));
+  }
+
+  @Test
   void crashLoopingLoaderIsModelLoadFailed() {
     create(Fixtures.isvcWithModel(NS, "fraud", "https://models.example.com/fraud.onnx"));
     markAvailable(awaitDeployment("fraud"), 1);
