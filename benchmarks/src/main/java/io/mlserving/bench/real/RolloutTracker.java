@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.mlserving.operator.desired.Labels;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,7 +28,7 @@ public final class RolloutTracker implements AutoCloseable {
   /** Starts informing on the managed Deployments of every namespace with {@code client}. */
   public RolloutTracker(KubernetesClient client) {
     informer = client.apps().deployments().inAnyNamespace()
-        .withLabel("app.kubernetes.io/managed-by", "mlserving-operator").inform(new ResourceEventHandler<>() {
+        .withLabel(Labels.MANAGED_BY, Labels.OPERATOR).inform(new ResourceEventHandler<>() {
           @Override
           public void onAdd(Deployment d) {
             seen(d);
