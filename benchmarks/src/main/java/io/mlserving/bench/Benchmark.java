@@ -67,6 +67,11 @@ public final class Benchmark {
         case "--peer" -> realOptions.peerDir = Path.of(args[++i]);
         case "--operator-jar" -> realOptions.operatorJar = Path.of(args[++i]);
         case "--jfr" -> realOptions.jfr = true;
+        case "--model" -> realOptions.model = switch (args[++i]) {
+          case "s3" -> true;
+          case "image" -> false;
+          default -> throw new IllegalArgumentException("--model takes s3 or image, not " + args[i]);
+        };
         case "--subjects" -> realOptions.subjects = List.of(args[++i].split(","));
         case "--ours-env" -> {
           String[] kv = args[++i].split("=", 2);
@@ -76,7 +81,7 @@ public final class Benchmark {
           System.out.println("usage: java -jar mlserving-bench.jar [--quick|--full] [--out DIR]"
               + " [--only p1,p2,p4,p5,p6,p7]"
               + "\n       java -jar mlserving-bench.jar --real [--rounds 2] [--isvcs 200] [--peer DIR]"
-              + " [--operator-jar JAR] [--jfr] [--subjects ours,peer] [--ours-env KEY=VALUE] [--out DIR]");
+              + " [--operator-jar JAR] [--jfr] [--model s3|image] [--subjects ours,peer] [--ours-env KEY=VALUE] [--out DIR]");
           return;
         }
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);

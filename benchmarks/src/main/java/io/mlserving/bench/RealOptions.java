@@ -21,6 +21,8 @@ final class RealOptions {
   List<String> subjects = List.of(RealMode.OURS, RealMode.PEER);
   /** Environment added to our operator's process (settings to try, for example MLSERVING_FIRST_STATUS_GRACE). */
   Map<String, String> oursEnv = new LinkedHashMap<>();
+  /** Whether the InferenceServices load a model from S3 (model-load) or carry it in the image (model-in-image). */
+  boolean model = true;
 
   void run(Report report, Path out) throws Exception {
     Path work = Path.of("benchmarks", "target", "real");
@@ -32,7 +34,8 @@ final class RealOptions {
       peerCrds = s.sorted().toList();
     }
     RealMode.Options options = new RealMode.Options(operatorJar.toAbsolutePath(),
-        peerJar.toAbsolutePath(), peerCrds, rounds, isvcs, jfr, work.toAbsolutePath(), subjects, oursEnv);
+        peerJar.toAbsolutePath(), peerCrds, rounds, isvcs, jfr, work.toAbsolutePath(), subjects, oursEnv,
+        model);
     long t0 = System.nanoTime();
     Map<String, List<Map<String, Object>>> runs = new RealMode(options).run();
     Map<String, Object> setup = new LinkedHashMap<>();

@@ -33,8 +33,17 @@ public final class Workload {
   }
 
   public InferenceService isvc(String prefix, int i) {
+    return isvc(prefix, i, true);
+  }
+
+  /**
+   * InferenceService {@code i}: with {@code model}, loading it from S3 (model-load: a model-loader init container);
+   * without, the model in the image (model-in-image: the predictor container alone).
+   */
+  public InferenceService isvc(String prefix, int i, boolean model) {
     String name = String.format("%s-%05d", prefix, i);
-    return Fixtures.isvcWithModel(namespace(i), name, "s3://models/" + name + "/v1");
+    return model ? Fixtures.isvcWithModel(namespace(i), name, "s3://models/" + name + "/v1")
+        : Fixtures.isvc(namespace(i), name, "ghcr.io/acme/onnx-server:1.4");
   }
 
   /** ABTest {@code j} over InferenceServices {@code prefix-j} and {@code prefix-(j+namespaces)} (mod {@code isvcs}). */

@@ -19,7 +19,8 @@ public final class RealMode {
    * many rounds, whether to record JFR, which operators run.
    */
   public record Options(Path operatorJar, Path peerJar, List<Path> peerCrds, int rounds,
-      int isvcs, boolean jfr, Path workDir, List<String> subjects, Map<String, String> oursEnv) {}
+      int isvcs, boolean jfr, Path workDir, List<String> subjects, Map<String, String> oursEnv,
+      boolean model) {}
 
   public static final String OURS = "ours";
   public static final String PEER = "peer";
@@ -38,7 +39,7 @@ public final class RealMode {
       }
     }
     RealRun.Plan plan = new RealRun.Plan(options.isvcs(), 10, 8, Duration.ofSeconds(10), Duration.ofSeconds(10),
-        Duration.ofSeconds(3));
+        Duration.ofSeconds(3), options.model());
     RealRun runner = new RealRun(plan, options.workDir().resolve("logs"));
     Map<String, List<Map<String, Object>>> runs = new LinkedHashMap<>();
     runs.put(OURS, new ArrayList<>());

@@ -43,7 +43,7 @@ public final class RealRun {
 
   /** The sizes and windows of a run. */
   public record Plan(int isvcs, int namespaces, int loadThreads, Duration quietWindow, Duration restartWindow,
-      Duration settle) {}
+      Duration settle, boolean model) {}
 
   static final String NEW_IMAGE = "ghcr.io/acme/onnx-server:1.5";
   /** The predictor image of the burst's InferenceServices (the workload's fixture). */
@@ -94,7 +94,7 @@ public final class RealRun {
           r.put("operator_started_s", round(awaitStarted(audit, user, op, Duration.ofSeconds(90)), 2));
           List<InferenceService> isvcs = new ArrayList<>();
           for (int i = 0; i < plan.isvcs(); i++) {
-            isvcs.add(workload.isvc("b", i));
+            isvcs.add(workload.isvc("b", i, plan.model()));
           }
           List<String> keys = isvcs.stream().map(Workload::key).toList();
 

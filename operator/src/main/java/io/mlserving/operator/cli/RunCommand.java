@@ -129,6 +129,7 @@ final class RunCommand implements Callable<Integer> {
         httpPort == null ? env.httpPort() : httpPort,
         env.firstStatusGrace(),
         Optional.ofNullable(prometheusUrl).orElse(env.prometheusUrl()),
-        Optional.ofNullable(mlflowTrackingUri).orElse(env.mlflowTrackingUri()));
+        Optional.ofNullable(mlflowTrackingUri).orElse(env.mlflowTrackingUri()),
+        env.reconcileThreads());
   }
 }

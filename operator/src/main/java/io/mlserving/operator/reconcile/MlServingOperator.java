@@ -90,7 +90,8 @@ public final class MlServingOperator {
           // Compare resource versions so an event is never mistaken for one of our own writes.
           .withParseResourceVersions(true)
           .withStopOnInformerErrorDuringStartup(true)
-          .withReconciliationTerminationTimeout(RECONCILE_DRAIN);
+          .withReconciliationTerminationTimeout(RECONCILE_DRAIN)
+          .withConcurrentReconciliationThreads(settings.reconcileThreads());
       if (metrics != null) {
         o.withMetrics(metrics);
       }
@@ -112,9 +113,12 @@ public final class MlServingOperator {
     ModelRegistry registry = modelRegistry != null ? modelRegistry : mlflow(settings);
     reconcilers.add(register(operator, new InferenceServiceReconciler(settings, autoscaling, clock, events,
         new ModelResolver(registry, clock)), settings));
-    ABTestReconciler abTests = new ABTestReconciler(istio, clock, events);
-    ShadowTestReconciler shadowTests = new ShadowTestReconciler(istio, clock, events);
-    CircuitBreakerReconciler breakers = new CircuitBreakerReconciler(istio, clock, events);
+    // One watch per kind the traffic reconcilers read besides their own (InferenceServices, rival claimants).
+    SharedInformers shared = new SharedInformers(client, settings.watchNamespaces(),
+        operator.getConfigurationService().cacheSyncTimeout());
+    ABTestReconciler abTests = new ABTestReconciler(istio, clock, events, shared);
+    ShadowTestReconciler shadowTests = new ShadowTestReconciler(istio, clock, events, shared);
+    CircuitBreakerReconciler breakers = new CircuitBreakerReconciler(istio, clock, events, shared);
     for (var analysed : List.of(abTests, shadowTests, breakers)) {
       analysed.useLiveAnalysis(live);
     }
@@ -123,7 +127,7 @@ public final class MlServingOperator {
     reconcilers.add(register(operator, breakers, settings));
     CanaryChecker checker = canaryChecker != null ? canaryChecker
         : new PrometheusCanaryChecker(prometheus, settings.prometheusUrl());
-    reconcilers.add(register(operator, new CanaryReconciler(istio, clock, events, checker, rolloutObserver),
+    reconcilers.add(register(operator, new CanaryReconciler(istio, clock, events, shared, checker, rolloutObserver),
         settings));
     // Not started here: the runtime starts it with the operator (a stand-by replica's reconcilers give it no keys).
     return new Built(operator, List.copyOf(reconcilers), live);

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.fabric8.kubernetes.client.utils.Utils;
 import io.mlserving.operator.api.v1alpha1.ABTest;
 import io.mlserving.operator.api.v1alpha1.Canary;
 import io.mlserving.operator.api.v1alpha1.CircuitBreaker;
@@ -16,7 +18,8 @@ import java.util.List;
 
 /**
  * The Kubernetes client of the {@code run} command: the current kubeconfig (or the in-cluster service account),
- * with a serialization that knows our kinds and leaves out every object's {@code metadata.managedFields}.
+ * with a serialization that knows our kinds and leaves out every object's {@code metadata.managedFields}, and the
+ * API server's request timeout.
  *
  * <p>Watch events of a kind the serialization does not know are read as generic resources and then converted to
  * our class, a second full pass over every InferenceService event; known, they are read once.
@@ -32,9 +35,28 @@ import java.util.List;
 public final class OperatorClient {
   private OperatorClient() {}
 
+  /**
+   * How long a request may take, unless {@code KUBERNETES_REQUEST_TIMEOUT} (milliseconds) says otherwise: the API
+   * server's own limit for a request (its {@code --request-timeout}, 60 s by default), not fabric8's 10 s. On a
+   * busy API server a write can wait longer than 10 s in its queue (a burst of Service creates queues for their
+   * ClusterIPs), and a client that gives up sooner gets an error for a write that is still being made, and
+   * sends it again.
+   */
+  static final int REQUEST_TIMEOUT_MS = 60_000;
+
   /** A new client; the caller closes it. */
   public static KubernetesClient create() {
-    return new KubernetesClientBuilder().withKubernetesSerialization(serialization()).build();
+    return new KubernetesClientBuilder().withConfig(config(Config.autoConfigure(null),
+        Utils.getSystemPropertyOrEnvVar(Config.KUBERNETES_REQUEST_TIMEOUT_SYSTEM_PROPERTY) != null))
+        .withKubernetesSerialization(serialization()).build();
+  }
+
+  /** {@code config} with the operator's request timeout, unless one was {@code configured}. */
+  static Config config(Config config, boolean configured) {
+    if (!configured) {
+      config.setRequestTimeout(REQUEST_TIMEOUT_MS);
+    }
+    return config;
   }
 
   /**

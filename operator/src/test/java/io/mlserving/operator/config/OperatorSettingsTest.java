@@ -15,6 +15,24 @@ class OperatorSettingsTest {
     assertThat(s.loaderImages()).isEqualTo(LoaderImages.defaults());
     assertThat(s.istioApi()).isEqualTo("auto");
     assertThat(s.httpPort()).isEqualTo(8080);
+    assertThat(s.reconcileThreads()).isEqualTo(200);
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+      "' 64 '|64", "1|1", "''|200"})
+  void reconcileThreadsAreRead(String value, int threads) {
+    assertThat(OperatorSettings.fromEnv(Map.of("MLSERVING_RECONCILE_THREADS", value)::get).reconcileThreads())
+        .isEqualTo(threads);
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"0", "-3", "many", "2.5"})
+  void reconcileThreadsMustBeAWholeNumberOfAtLeastOne(String value) {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> OperatorSettings.fromEnv(Map.of("MLSERVING_RECONCILE_THREADS", value)::get))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("MLSERVING_RECONCILE_THREADS: expected a whole number of at least 1, got \"" + value + "\"");
   }
 
   @Test

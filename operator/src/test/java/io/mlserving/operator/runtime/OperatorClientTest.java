@@ -8,7 +8,10 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.mlserving.operator.api.v1alpha1.InferenceService;
 import org.junit.jupiter.api.Test;
 
-/** The run command's client reads and writes objects without managedFields, and everything else as before. */
+/**
+ * The run command's client reads and writes objects without managedFields, and everything else as before; its
+ * requests wait as long as the API server's own limit.
+ */
 class OperatorClientTest {
   private static final String DEPLOYMENT = """
       {"apiVersion":"apps/v1","kind":"Deployment",
@@ -56,5 +59,16 @@ class OperatorClientTest {
     // fabric8's default serialization does not know the kind.
     assertThat(new io.fabric8.kubernetes.client.utils.KubernetesSerialization().<Object>unmarshal(isvc))
         .isInstanceOf(io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+  }
+
+  @Test
+  void requestsMayTakeAsLongAsTheApiServerAllowsUnlessConfigured() {
+    io.fabric8.kubernetes.client.Config config = new io.fabric8.kubernetes.client.ConfigBuilder().build();
+    assertThat(config.getRequestTimeout()).isEqualTo(10_000);
+    assertThat(OperatorClient.config(config, false).getRequestTimeout()).isEqualTo(60_000);
+
+    io.fabric8.kubernetes.client.Config set = new io.fabric8.kubernetes.client.ConfigBuilder()
+        .withRequestTimeout(5_000).build();
+    assertThat(OperatorClient.config(set, true).getRequestTimeout()).isEqualTo(5_000);
   }
 }

@@ -32,7 +32,7 @@ class OperatorRuntimeTest {
 
   private static OperatorSettings settings(boolean leaderElection) {
     return new OperatorSettings(Set.of(), LoaderImages.defaults(), "auto", false, leaderElection, "ops", 0,
-        OperatorSettings.DEFAULT_FIRST_STATUS_GRACE, null, null);
+        OperatorSettings.DEFAULT_FIRST_STATUS_GRACE, null, null, OperatorSettings.DEFAULT_RECONCILE_THREADS);
   }
 
   @Test
@@ -126,7 +126,7 @@ class OperatorRuntimeTest {
       var slowWrite = cluster.dispatcher.slowNext(r -> r.isWrite() && r.path().contains("/deployments"), 1_500, 1);
       // No first-status grace: the reconcile writes its status (Progressing) right after the Deployment.
       OperatorSettings everyStatus = new OperatorSettings(Set.of(), LoaderImages.defaults(), "auto", false, false,
-          "ops", 0, Duration.ZERO, null, null);
+          "ops", 0, Duration.ZERO, null, null, OperatorSettings.DEFAULT_RECONCILE_THREADS);
       OperatorRuntime runtime = new OperatorRuntime(cluster.client, everyStatus, "replica-1", null).start();
       cluster.client.resource(Fixtures.isvc(NS, "iris", "ghcr.io/acme/iris:1")).create();
       await().atMost(DEADLINE).until(() -> slowWrite.hits() == 1);

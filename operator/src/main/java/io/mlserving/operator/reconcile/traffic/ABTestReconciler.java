@@ -2,6 +2,7 @@ package io.mlserving.operator.reconcile.traffic;
 
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.mlserving.operator.reconcile.EventRecorder;
+import io.mlserving.operator.reconcile.SharedInformers;
 import io.mlserving.operator.api.v1alpha1.ABTest;
 import io.mlserving.operator.api.v1alpha1.Canary;
 import io.mlserving.operator.api.v1alpha1.ABTestStatus;
@@ -20,8 +21,8 @@ import java.util.Optional;
 public class ABTestReconciler extends ReferencingReconciler<ABTest, ABTestStatus> {
   public static final String NAME = "abtest";
 
-  public ABTestReconciler(Optional<IstioApi> istioApi, Clock clock, EventRecorder events) {
-    super(ABTest.class, List.of(ABTest.class, ShadowTest.class, Canary.class), istioApi, clock, events);
+  public ABTestReconciler(Optional<IstioApi> istioApi, Clock clock, EventRecorder events, SharedInformers shared) {
+    super(ABTest.class, List.of(ABTest.class, ShadowTest.class, Canary.class), istioApi, clock, events, shared);
   }
 
   @Override

@@ -14,6 +14,7 @@ import io.mlserving.operator.desired.CanaryResources;
 import io.mlserving.operator.desired.DesiredResources;
 import io.mlserving.operator.desired.IstioApi;
 import io.mlserving.operator.reconcile.EventRecorder;
+import io.mlserving.operator.reconcile.SharedInformers;
 import io.mlserving.operator.reconcile.StatusUpdates;
 import io.mlserving.operator.status.CanaryRollout;
 import io.mlserving.operator.status.Conditions;
@@ -57,9 +58,9 @@ public class CanaryReconciler extends ReferencingReconciler<Canary, CanaryStatus
   private final CanaryChecker checker;
   private final RolloutObserver observer;
 
-  public CanaryReconciler(Optional<IstioApi> istioApi, Clock clock, EventRecorder events, CanaryChecker checker,
-      RolloutObserver observer) {
-    super(Canary.class, List.of(ABTest.class, ShadowTest.class, Canary.class), istioApi, clock, events);
+  public CanaryReconciler(Optional<IstioApi> istioApi, Clock clock, EventRecorder events, SharedInformers shared,
+      CanaryChecker checker, RolloutObserver observer) {
+    super(Canary.class, List.of(ABTest.class, ShadowTest.class, Canary.class), istioApi, clock, events, shared);
     this.checker = checker;
     this.observer = observer == null ? RolloutObserver.NONE : observer;
   }

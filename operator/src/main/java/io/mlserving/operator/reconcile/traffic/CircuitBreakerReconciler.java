@@ -2,6 +2,7 @@ package io.mlserving.operator.reconcile.traffic;
 
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.mlserving.operator.reconcile.EventRecorder;
+import io.mlserving.operator.reconcile.SharedInformers;
 import io.mlserving.operator.api.v1alpha1.CircuitBreaker;
 import io.mlserving.operator.api.v1alpha1.CircuitBreakerStatus;
 import io.mlserving.operator.desired.CircuitBreakerResources;
@@ -18,8 +19,9 @@ import java.util.Optional;
 public class CircuitBreakerReconciler extends ReferencingReconciler<CircuitBreaker, CircuitBreakerStatus> {
   public static final String NAME = "circuitbreaker";
 
-  public CircuitBreakerReconciler(Optional<IstioApi> istioApi, Clock clock, EventRecorder events) {
-    super(CircuitBreaker.class, List.of(CircuitBreaker.class), istioApi, clock, events);
+  public CircuitBreakerReconciler(Optional<IstioApi> istioApi, Clock clock, EventRecorder events,
+      SharedInformers shared) {
+    super(CircuitBreaker.class, List.of(CircuitBreaker.class), istioApi, clock, events, shared);
   }
 
   @Override

@@ -30,6 +30,7 @@ import io.mlserving.operator.reconcile.ErrorMessages;
 import io.mlserving.operator.reconcile.EventRecorder;
 import io.mlserving.operator.reconcile.Owners;
 import io.mlserving.operator.reconcile.PrimaryCacheAware;
+import io.mlserving.operator.reconcile.SharedInformers;
 import io.mlserving.operator.reconcile.StatusUpdates;
 import io.mlserving.operator.status.Conditions;
 import io.mlserving.operator.status.Reason;
@@ -76,14 +77,17 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
   /** Triggers the reconcile of a resource whose shown analysis changed. */
   private SimpleInboundEventSource<P> analysisTrigger;
 
-  private InformerEventSource<InferenceService, P> inferenceServices;
-  private final List<InformerEventSource<? extends HasMetadata, P>> rivals = new ArrayList<>();
+  /** The InferenceServices of every namespace watched, and the claimants of hosts: one watch each, shared. */
+  private final SharedInformers shared;
+  private SharedInformers.Source<InferenceService, P> inferenceServices;
+  private final List<SharedInformers.Source<? extends HasMetadata, P>> rivals = new ArrayList<>();
   /** What this kind generates (apex Service, VirtualService or DestinationRule), seen through its informers. */
   private final OwnedObjects<P> owned = new OwnedObjects<>();
 
   protected ReferencingReconciler(Class<P> type, List<Class<? extends HasMetadata>> rivalTypes,
-      Optional<IstioApi> istioApi, Clock clock, EventRecorder events) {
+      Optional<IstioApi> istioApi, Clock clock, EventRecorder events, SharedInformers shared) {
     this.type = type;
+    this.shared = shared;
     this.events = events;
     this.rivalTypes = rivalTypes;
     this.istioApi = istioApi;
@@ -117,16 +121,13 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
     IndexerResourceCache<P> primaries = ctx.getPrimaryCache();
     primaryCache = primaries;
     List<EventSource<?, P>> sources = new ArrayList<>();
-    inferenceServices = new InformerEventSource<>(InformerEventSourceConfiguration
-        .from(InferenceService.class, type)
-        .withName(kind().toLowerCase() + "-inferenceservices")
-        .withSecondaryToPrimaryMapper(isvc -> ids(primaries.list(isvc.getMetadata().getNamespace(),
+    inferenceServices = shared.source(InferenceService.class, kind().toLowerCase() + "-inferenceservices",
+        isvc -> ids(primaries.list(isvc.getMetadata().getNamespace(),
             p -> CrossChecks.references(p).containsValue(isvc.getMetadata().getName())
-                || CrossChecks.host(p).map(isvc.getMetadata().getName()::equals).orElse(false))))
-        .build(), ctx);
+                || CrossChecks.host(p).map(isvc.getMetadata().getName()::equals).orElse(false))));
     sources.add(inferenceServices);
     for (Class<? extends HasMetadata> rival : rivalTypes) {
-      InformerEventSource<? extends HasMetadata, P> source = rivalSource(rival, primaries, ctx);
+      SharedInformers.Source<? extends HasMetadata, P> source = rivalSource(rival, primaries);
       rivals.add(source);
       sources.add(source);
     }
@@ -162,16 +163,13 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
    * its claim, and the resources that lost a claim before (HostConflict), since the change may have freed the
    * host they want (the informer sees only the new claim, not the one it gave up).
    */
-  private <R extends HasMetadata> InformerEventSource<R, P> rivalSource(Class<R> rival,
-      IndexerResourceCache<P> primaries, EventSourceContext<P> ctx) {
-    return new InformerEventSource<>(InformerEventSourceConfiguration.from(rival, type)
-        .withName(kind().toLowerCase() + "-rival-" + HasMetadata.getKind(rival).toLowerCase())
-        .withSecondaryToPrimaryMapper(r -> {
-          Optional<String> claim = CrossChecks.claim(r);
-          return ids(primaries.list(r.getMetadata().getNamespace(), p -> !sameObject(p, r)
-              && ((claim.isPresent() && claim.equals(CrossChecks.claim(p))) || inHostConflict(p))));
-        })
-        .build(), ctx);
+  private <R extends HasMetadata> SharedInformers.Source<R, P> rivalSource(Class<R> rival,
+      IndexerResourceCache<P> primaries) {
+    return shared.source(rival, kind().toLowerCase() + "-rival-" + HasMetadata.getKind(rival).toLowerCase(), r -> {
+      Optional<String> claim = CrossChecks.claim(r);
+      return ids(primaries.list(r.getMetadata().getNamespace(), p -> !sameObject(p, r)
+          && ((claim.isPresent() && claim.equals(CrossChecks.claim(p))) || inHostConflict(p))));
+    });
   }
 
   private static boolean inHostConflict(CustomResource<?, ? extends MlServingStatus> resource) {
@@ -205,7 +203,7 @@ public abstract class ReferencingReconciler<P extends CustomResource<?, S>, S ex
           + ". Create it or fix the reference; this " + kind() + " recovers by itself when it appears.");
     }
     List<HasMetadata> claimants = new ArrayList<>();
-    for (InformerEventSource<? extends HasMetadata, P> rival : rivals) {
+    for (SharedInformers.Source<? extends HasMetadata, P> rival : rivals) {
       rival.list(namespace, x -> true).forEach(claimants::add);
     }
     Optional<Problem> conflict = CrossChecks.conflict(resource, claimants, isvcs.keySet());

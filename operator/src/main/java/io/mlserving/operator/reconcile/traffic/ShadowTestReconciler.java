@@ -2,6 +2,7 @@ package io.mlserving.operator.reconcile.traffic;
 
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.mlserving.operator.reconcile.EventRecorder;
+import io.mlserving.operator.reconcile.SharedInformers;
 import io.mlserving.operator.api.v1alpha1.ABTest;
 import io.mlserving.operator.api.v1alpha1.Canary;
 import io.mlserving.operator.api.v1alpha1.ShadowTest;
@@ -20,8 +21,9 @@ import java.util.Optional;
 public class ShadowTestReconciler extends ReferencingReconciler<ShadowTest, ShadowTestStatus> {
   public static final String NAME = "shadowtest";
 
-  public ShadowTestReconciler(Optional<IstioApi> istioApi, Clock clock, EventRecorder events) {
-    super(ShadowTest.class, List.of(ABTest.class, ShadowTest.class, Canary.class), istioApi, clock, events);
+  public ShadowTestReconciler(Optional<IstioApi> istioApi, Clock clock, EventRecorder events,
+      SharedInformers shared) {
+    super(ShadowTest.class, List.of(ABTest.class, ShadowTest.class, Canary.class), istioApi, clock, events, shared);
   }
 
   @Override
