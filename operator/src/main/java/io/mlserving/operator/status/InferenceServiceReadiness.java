@@ -1,5 +1,6 @@
 package io.mlserving.operator.status;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -8,12 +9,14 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.mlserving.operator.api.v1alpha1.InferenceService;
+import io.mlserving.operator.api.v1alpha1.InferenceServiceStatus;
 import io.mlserving.operator.desired.InferenceServiceResources;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -87,6 +90,57 @@ public final class InferenceServiceReadiness {
       until = cap;
     }
     return now.isBefore(until) ? Optional.of(Duration.between(now, until)) : Optional.empty();
+  }
+
+  /**
+   * How much longer to hold back a status that only tells a rollout's further progress (empty: write it now). A
+   * rollout that is already shown Progressing for the current generation is not rewritten for each step it takes
+   * (pods updated, pods available, old pods terminating): the next status waits while the rollout keeps moving, a
+   * {@code grace} after its latest step ({@code lastProgress}), and never longer than
+   * {@link #MAX_FIRST_STATUS_HOLD_GRACES} graces after it became Progressing. Anything else is written at once: a
+   * new generation, Ready, a failure, another reason or condition, a change of the model or URL. {@code next} is
+   * the status about to be written, with its Ready condition; the current one is {@code isvc}'s.
+   */
+  public static Optional<Duration> progressDelay(InferenceService isvc, InferenceServiceStatus next,
+      Duration grace, Instant now, Optional<Instant> lastProgress) {
+    InferenceServiceStatus current = isvc.getStatus();
+    if (grace.isZero() || current == null || next == null
+        || !Objects.equals(current.getObservedGeneration(), next.getObservedGeneration())
+        || !Objects.equals(current.getUrl(), next.getUrl()) || !Objects.equals(current.getModel(), next.getModel())
+        || current.getConditions().size() != next.getConditions().size()) {
+      return Optional.empty();
+    }
+    Optional<Condition> shown = Conditions.find(current.getConditions(), Conditions.READY);
+    Optional<Condition> coming = Conditions.find(next.getConditions(), Conditions.READY);
+    if (shown.isEmpty() || coming.isEmpty() || !progressing(shown.get()) || !progressing(coming.get())
+        || !Objects.equals(shown.get().getObservedGeneration(), coming.get().getObservedGeneration())) {
+      return Optional.empty();
+    }
+    for (Condition c : next.getConditions()) {
+      if (!Conditions.READY.equals(c.getType())
+          && !Conditions.find(current.getConditions(), c.getType()).map(c::equals).orElse(false)) {
+        return Optional.empty();
+      }
+    }
+    Optional<Instant> since = instant(shown.get().getLastTransitionTime());
+    if (since.isEmpty()) {
+      return Optional.empty();
+    }
+    Instant start = since.get().isAfter(now) ? now : since.get();
+    Instant cap = start.plus(grace.multipliedBy(MAX_FIRST_STATUS_HOLD_GRACES));
+    Instant from = start;
+    if (lastProgress.isPresent() && lastProgress.get().isAfter(from)) {
+      from = lastProgress.get().isAfter(now) ? now : lastProgress.get();
+    }
+    Instant until = from.plus(grace);
+    if (until.isAfter(cap)) {
+      until = cap;
+    }
+    return now.isBefore(until) ? Optional.of(Duration.between(now, until)) : Optional.empty();
+  }
+
+  private static boolean progressing(Condition c) {
+    return Conditions.FALSE.equals(c.getStatus()) && Reason.Progressing.name().equals(c.getReason());
   }
 
   /**

@@ -25,6 +25,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,10 @@ import java.util.function.Predicate;
  * Plays the kubelet for a control plane that has none: marks every new pod (all namespaces) Running and Ready
  * through the status subresource, or, for the pods a rule selects, puts their {@code model-loader} init
  * container in CrashLoopBackOff with a termination message. Optionally after a delay per pod.
+ *
+ * <p>Pods are settled in parallel, {@value #WORKERS} at a time, as the kubelets of several nodes would: one at a
+ * time, a burst of pods queued behind each other's status patch for seconds. A pod gets each outcome once, even
+ * when a second event for it arrives before the first patch shows.
  */
 public final class KubeletStandIn implements AutoCloseable {
   /** The init container the loader rule fails. */
@@ -50,6 +55,15 @@ public final class KubeletStandIn implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
+  /** Status patches in flight at once. */
+  static final int WORKERS = 8;
+  private final ExecutorService workers = Executors.newFixedThreadPool(WORKERS, r -> {
+    Thread t = new Thread(r, "kubelet-stand-in-worker");
+    t.setDaemon(true);
+    return t;
+  });
+  /** The outcome last patched (or being patched) into each pod, by uid. */
+  private final Map<String, String> sent = new ConcurrentHashMap<>();
   private final AtomicLong patches = new AtomicLong();
   private final SharedIndexInformer<Pod> informer;
   private final List<String> errors = new CopyOnWriteArrayList<>();
@@ -75,6 +89,7 @@ public final class KubeletStandIn implements AutoCloseable {
       @Override
       public void onDelete(Pod pod, boolean deletedFinalStateUnknown) {
         delayed.remove(pod.getMetadata().getUid());
+        sent.remove(pod.getMetadata().getUid());
       }
     }, 0);
   }
@@ -147,13 +162,26 @@ public final class KubeletStandIn implements AutoCloseable {
     return created == null || !Instant.parse(created).plus(delay).isAfter(Instant.now());
   }
 
-  /** Patches the pod's status to what this kubelet would report, unless it already says so. */
+  /**
+   * Patches the pod's status to what this kubelet would report (on a worker), unless it already says so or that
+   * patch was already sent.
+   */
   private void settle(Pod pod) {
     Optional<Rule> crash = crashLoops.stream().filter(r -> r.selects().test(pod)).findFirst();
     PodStatus want = crash.isPresent() ? crashLooping(pod, crash.get().message()) : running(pod);
+    String uid = pod.getMetadata().getUid();
     if (sameOutcome(pod.getStatus(), want)) {
+      sent.remove(uid);
       return;
     }
+    String outcome = outcome(want);
+    if (outcome.equals(sent.put(uid, outcome))) {
+      return;
+    }
+    workers.execute(() -> patch(pod, want, uid, outcome));
+  }
+
+  private void patch(Pod pod, PodStatus want, String uid, String outcome) {
     try {
       // A JSON merge patch replaces the lists whole (conditions, container statuses), so a pod that goes from
       // crash-looping to running keeps no stale state; the kubelet's own strategic merge would merge them.
@@ -162,10 +190,17 @@ public final class KubeletStandIn implements AutoCloseable {
           .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("status", want)));
       patches.incrementAndGet();
     } catch (KubernetesClientException e) {
+      // Not sent after all: the pod's next event tries again.
+      sent.remove(uid, outcome);
       if (e.getCode() != 404) {
         errors.add(pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName() + ": " + e.getMessage());
       }
     }
+  }
+
+  /** What {@link #sameOutcome} compares, as one string. */
+  private static String outcome(PodStatus s) {
+    return s.getPhase() + "/" + ready(s) + "/" + loaderWaiting(s);
   }
 
   /** Whether {@code have} already shows the phase and Ready state and loader state of {@code want}. */
@@ -289,5 +324,6 @@ public final class KubeletStandIn implements AutoCloseable {
   public void close() {
     informer.close();
     scheduler.shutdownNow();
+    workers.shutdownNow();
   }
 }

@@ -119,6 +119,99 @@ class InferenceServiceReadinessTest {
     assertThat(delay).isEqualTo(Optional.ofNullable(expected).map(Duration::ofSeconds));
   }
 
+  /** A status of generation {@code generation} with Ready as given, shown since 10:00:00. */
+  private static io.mlserving.operator.api.v1alpha1.InferenceServiceStatus status(long generation, String ready,
+      String reason, String message, Integer readyReplicas) {
+    var st = new io.mlserving.operator.api.v1alpha1.InferenceServiceStatus();
+    st.setUrl("http://iris.ns.svc.cluster.local");
+    st.setObservedGeneration(generation);
+    st.setReadyReplicas(readyReplicas);
+    st.setConditions(Conditions.put(List.of(), Conditions.of(Conditions.READY, ready, reason, message, generation),
+        Instant.parse("2026-12-01T10:00:00Z")));
+    return st;
+  }
+
+  static Stream<Arguments> laterProgressCases() {
+    String p = Reason.Progressing.name();
+    return Stream.of(
+        // name, shown (gen, status, reason), next (gen, status, reason, message), seconds since shown,
+        // seconds since shown of the last step (null: none), grace, expected hold-back (null: write now)
+        Arguments.of("a further step of the same rollout, just taken: hold a grace", 2, "False", p,
+            2, "False", p, "Rolling out: 1 of 1 updated pods available.", 4, 4, 10, 10),
+        Arguments.of("a step 3 s ago", 2, "False", p, 2, "False", p, "Rolling out: 1 old pods are terminating.",
+            9, 6, 10, 7),
+        Arguments.of("no step seen since it was shown: a grace from then", 2, "False", p,
+            2, "False", p, "other", 4, null, 10, 6),
+        Arguments.of("stalled for a grace: write where it stalls", 2, "False", p, 2, "False", p, "other", 25, 15,
+            10, null),
+        Arguments.of("steady steps: at most six graces after it was shown", 2, "False", p, 2, "False", p, "other",
+            58, 57, 10, 2),
+        Arguments.of("steady steps: written once six graces are over", 2, "False", p, 2, "False", p, "other",
+            61, 60, 10, null),
+        Arguments.of("Ready: at once", 2, "False", p, 2, "True", Reason.Ready.name(), "1/1 replicas ready.", 4, 4,
+            10, null),
+        Arguments.of("a failure: at once", 2, "False", p, 2, "False", Reason.ModelLoadFailed.name(), "failed", 4,
+            4, 10, null),
+        Arguments.of("a new generation: at once", 2, "False", p, 3, "False", p, "other", 4, 4, 10, null),
+        Arguments.of("shown Ready, now rolling out: at once", 2, "True", Reason.Ready.name(), 2, "False", p,
+            "other", 4, 4, 10, null),
+        Arguments.of("shown failed, now progressing: at once", 2, "False", Reason.ModelLoadFailed.name(),
+            2, "False", p, "other", 4, 4, 10, null),
+        Arguments.of("grace 0: every step is written", 2, "False", p, 2, "False", p, "other", 4, 4, 0, null));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("laterProgressCases")
+  void laterProgressIsHeldWhileTheRolloutKeepsMoving(String name, long shownGen, String shownStatus,
+      String shownReason, long nextGen, String nextStatus, String nextReason, String nextMessage, int age,
+      Integer stepAge, int grace, Integer expected) {
+    Instant shownAt = Instant.parse("2026-12-01T10:00:00Z");
+    InferenceService shown = Fixtures.isvc("ns", "iris", "img");
+    shown.setStatus(status(shownGen, shownStatus, shownReason, "Rolling out: 0 of 1 pods updated.", 0));
+    var next = status(shownGen, shownStatus, shownReason, "Rolling out: 0 of 1 pods updated.", 0);
+    next.setObservedGeneration(nextGen);
+    next.setReadyReplicas(1);
+    next.setConditions(Conditions.put(next.getConditions(), Conditions.of(Conditions.READY, nextStatus, nextReason,
+        nextMessage, nextGen), shownAt.plusSeconds(age)));
+    Optional<Duration> delay = InferenceServiceReadiness.progressDelay(shown, next, Duration.ofSeconds(grace),
+        shownAt.plusSeconds(age), Optional.ofNullable(stepAge).map(shownAt::plusSeconds));
+    assertThat(delay).isEqualTo(Optional.ofNullable(expected).map(Duration::ofSeconds));
+  }
+
+  @Test
+  void laterProgressIsWrittenAtOnceWhenAnythingButTheProgressChanged() {
+    Instant shownAt = Instant.parse("2026-12-01T10:00:00Z");
+    InferenceService shown = Fixtures.isvc("ns", "iris", "img");
+    String p = Reason.Progressing.name();
+    shown.setStatus(status(2, "False", p, "Rolling out: 0 of 1 pods updated.", 0));
+    Duration grace = Duration.ofSeconds(10);
+    Instant now = shownAt.plusSeconds(3);
+
+    var sameProgress = status(2, "False", p, "Rolling out: 1 of 1 updated pods available.", 1);
+    assertThat(InferenceServiceReadiness.progressDelay(shown, sameProgress, grace, now, Optional.of(now)))
+        .contains(Duration.ofSeconds(10));
+
+    var otherUrl = status(2, "False", p, "Rolling out: 1 of 1 updated pods available.", 1);
+    otherUrl.setUrl("http://other.ns.svc.cluster.local");
+    assertThat(InferenceServiceReadiness.progressDelay(shown, otherUrl, grace, now, Optional.of(now))).isEmpty();
+
+    var anotherCondition = status(2, "False", p, "Rolling out: 1 of 1 updated pods available.", 1);
+    anotherCondition.setConditions(Conditions.put(anotherCondition.getConditions(), Conditions.of(
+        ModelResolution.CONDITION, Conditions.FALSE, Reason.RegistryUnavailable.name(), "down", 2L), now));
+    assertThat(InferenceServiceReadiness.progressDelay(shown, anotherCondition, grace, now, Optional.of(now)))
+        .isEmpty();
+
+    var pinned = status(2, "False", p, "Rolling out: 1 of 1 updated pods available.", 1);
+    var model = new io.mlserving.operator.api.v1alpha1.ModelStatus();
+    model.setVersion("4");
+    pinned.setModel(model);
+    assertThat(InferenceServiceReadiness.progressDelay(shown, pinned, grace, now, Optional.of(now))).isEmpty();
+
+    InferenceService none = Fixtures.isvc("ns", "iris", "img");
+    none.setStatus(null);
+    assertThat(InferenceServiceReadiness.progressDelay(none, sameProgress, grace, now, Optional.of(now))).isEmpty();
+  }
+
   @Test
   void lastProgressIsTheLatestStepOfTheDeploymentAndItsPods() {
     assertThat(InferenceServiceReadiness.lastProgress(Optional.empty(), List.of())).isEmpty();

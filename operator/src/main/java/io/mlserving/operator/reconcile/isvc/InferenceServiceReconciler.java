@@ -231,14 +231,21 @@ public class InferenceServiceReconciler
       next.setReplicas(0);
       next.setReadyReplicas(0);
     }
+    Optional<Instant> lastProgress = InferenceServiceReadiness.lastProgress(Optional.of(deployment), ownPods);
     Optional<Duration> holdBack = InferenceServiceReadiness.firstStatusDelay(isvc, verdict,
-        settings.firstStatusGrace(), clock.instant(), InferenceServiceReadiness.lastProgress(Optional.of(deployment),
-            ownPods));
+        settings.firstStatusGrace(), clock.instant(), lastProgress);
     if (holdBack.isPresent()) {
       // The Deployment's events bring the next reconcile sooner when it becomes available.
       return UpdateControl.<InferenceService>noUpdate().rescheduleAfter(holdBack.get());
     }
     ready(next, isvc, verdict);
+    Optional<Duration> progressHold = InferenceServiceReadiness.progressDelay(isvc, next,
+        settings.firstStatusGrace(), clock.instant(), lastProgress);
+    if (progressHold.isPresent()) {
+      // Shown Progressing already, and the rollout keeps moving: its next step, or Ready, comes with the next event.
+      return reschedule(UpdateControl.<InferenceService>noUpdate().rescheduleAfter(progressHold.get()),
+          nextCheck.filter(c -> c.isBefore(clock.instant().plus(progressHold.get()))));
+    }
     UpdateControl<InferenceService> control = StatusUpdates.patchIfChanged(isvc, next, ctx, events);
     // After the status write: a failed write is retried, and the retry decides (and records) again.
     registry.ifPresent(o -> recordNotes(ctx, isvc, o));
