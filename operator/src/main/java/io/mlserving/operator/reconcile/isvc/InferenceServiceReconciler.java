@@ -231,7 +231,9 @@ public class InferenceServiceReconciler
       next.setReplicas(0);
       next.setReadyReplicas(0);
     }
-    Optional<Instant> lastProgress = InferenceServiceReadiness.lastProgress(Optional.of(deployment), ownPods);
+    // Only a Progressing verdict can be held back; the stamps are not parsed for the others.
+    Optional<Instant> lastProgress = Reason.Progressing.name().equals(verdict.reason())
+        ? InferenceServiceReadiness.lastProgress(Optional.of(deployment), ownPods) : Optional.empty();
     Optional<Duration> holdBack = InferenceServiceReadiness.firstStatusDelay(isvc, verdict,
         settings.firstStatusGrace(), clock.instant(), lastProgress);
     if (holdBack.isPresent()) {
