@@ -77,10 +77,18 @@ public final class InferenceServiceReadiness {
         || isvc.getMetadata().getCreationTimestamp() == null) {
       return Optional.empty();
     }
-    Instant created = Instant.parse(isvc.getMetadata().getCreationTimestamp());
-    // A clock behind the API server's puts creation or progress in the future: count them as now, so that the
-    // hold-back is never longer than the grace itself.
-    Instant since = created.isAfter(now) ? now : created;
+    return holdWhileMoving(Instant.parse(isvc.getMetadata().getCreationTimestamp()), lastProgress, grace, now);
+  }
+
+  /**
+   * The rule both hold-backs share: until {@code grace} after {@code start} or after {@code lastProgress},
+   * whichever is later, and never later than {@link #MAX_FIRST_STATUS_HOLD_GRACES} graces after {@code start}.
+   */
+  private static Optional<Duration> holdWhileMoving(Instant start, Optional<Instant> lastProgress, Duration grace,
+      Instant now) {
+    // A clock behind the API server's puts the start or the progress in the future: count them as now, so that
+    // the hold-back is never longer than the grace itself.
+    Instant since = start.isAfter(now) ? now : start;
     Instant cap = since.plus(grace.multipliedBy(MAX_FIRST_STATUS_HOLD_GRACES));
     if (lastProgress.isPresent() && lastProgress.get().isAfter(since)) {
       since = lastProgress.get().isAfter(now) ? now : lastProgress.get();
@@ -123,20 +131,7 @@ public final class InferenceServiceReadiness {
       }
     }
     Optional<Instant> since = instant(shown.get().getLastTransitionTime());
-    if (since.isEmpty()) {
-      return Optional.empty();
-    }
-    Instant start = since.get().isAfter(now) ? now : since.get();
-    Instant cap = start.plus(grace.multipliedBy(MAX_FIRST_STATUS_HOLD_GRACES));
-    Instant from = start;
-    if (lastProgress.isPresent() && lastProgress.get().isAfter(from)) {
-      from = lastProgress.get().isAfter(now) ? now : lastProgress.get();
-    }
-    Instant until = from.plus(grace);
-    if (until.isAfter(cap)) {
-      until = cap;
-    }
-    return now.isBefore(until) ? Optional.of(Duration.between(now, until)) : Optional.empty();
+    return since.isEmpty() ? Optional.empty() : holdWhileMoving(since.get(), lastProgress, grace, now);
   }
 
   private static boolean progressing(Condition c) {
