@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import java.util.Map;
@@ -41,20 +40,7 @@ public final class DeploymentStub implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.informer = client.apps().deployments().inAnyNamespace().inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(Deployment d) {
-        check(d);
-      }
-
-      @Override
-      public void onUpdate(Deployment old, Deployment d) {
-        check(d);
-      }
-
-      @Override
-      public void onDelete(Deployment d, boolean unknown) {}
-    });
+    this.informer = client.apps().deployments().inAnyNamespace().inform(Handlers.addedOrUpdated(this::check));
   }
 
   /** Whether {@code d} is rolled out and available for its current generation. */

@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -47,20 +46,7 @@ public final class Floor implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.deployments = client.apps().deployments().inAnyNamespace().inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(Deployment d) {
-        seen(d);
-      }
-
-      @Override
-      public void onUpdate(Deployment old, Deployment d) {
-        seen(d);
-      }
-
-      @Override
-      public void onDelete(Deployment d, boolean unknown) {}
-    });
+    this.deployments = client.apps().deployments().inAnyNamespace().inform(Handlers.addedOrUpdated(this::seen));
   }
 
   /** Hands over a created InferenceService (as the server returned it). */

@@ -3,8 +3,8 @@ package io.mlserving.bench.real;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.mlserving.bench.Handlers;
 import io.mlserving.operator.desired.Labels;
 import java.util.Map;
 import java.util.Objects;
@@ -28,21 +28,7 @@ public final class RolloutTracker implements AutoCloseable {
   /** Starts informing on the managed Deployments of every namespace with {@code client}. */
   public RolloutTracker(KubernetesClient client) {
     informer = client.apps().deployments().inAnyNamespace()
-        .withLabel(Labels.MANAGED_BY, Labels.OPERATOR).inform(new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(Deployment d) {
-            seen(d);
-          }
-
-          @Override
-          public void onUpdate(Deployment old, Deployment d) {
-            seen(d);
-          }
-
-          @Override
-          public void onDelete(Deployment d, boolean unknown) {
-          }
-        });
+        .withLabel(Labels.MANAGED_BY, Labels.OPERATOR).inform(Handlers.addedOrUpdated(this::seen));
   }
 
   private void seen(Deployment d) {
