@@ -21,7 +21,8 @@ public final class OperatorRun implements AutoCloseable {
   private OperatorRun(BenchCluster cluster, Clock clock) {
     client = cluster.operatorClient();
     long t0 = System.nanoTime();
-    built = MlServingOperator.build(client, OperatorSettings.defaults(), clock, metrics, null, null);
+    // The operator's defaults, or what MLSERVING_* variables of the benchmark's own environment set.
+    built = MlServingOperator.build(client, OperatorSettings.fromEnv(System::getenv), clock, metrics, null, null);
     operator = built.operator();
     operator.start();
     built.live().start();

@@ -15,12 +15,12 @@ class OperatorSettingsTest {
     assertThat(s.loaderImages()).isEqualTo(LoaderImages.defaults());
     assertThat(s.istioApi()).isEqualTo("auto");
     assertThat(s.httpPort()).isEqualTo(8080);
-    assertThat(s.reconcileThreads()).isEqualTo(200);
+    assertThat(s.reconcileThreads()).isEqualTo(50);
   }
 
   @org.junit.jupiter.params.ParameterizedTest
   @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
-      "' 64 '|64", "1|1", "''|200"})
+      "' 64 '|64", "1|1", "''|50"})
   void reconcileThreadsAreRead(String value, int threads) {
     assertThat(OperatorSettings.fromEnv(Map.of("MLSERVING_RECONCILE_THREADS", value)::get).reconcileThreads())
         .isEqualTo(threads);
