@@ -54,8 +54,8 @@ public record OperatorSettings(
   /**
    * Reconciles at once by default: JOSDK's own 50. A reconcile is short in CPU but long in waiting (a Service
    * create on kube-apiserver 1.20 waits 3-5 s behind the others for its ClusterIP), so more threads create the
-   * Deployments of a burst sooner: 200 created all of 200 within 5 s, 50 within 15 s. But on the real-server
-   * benchmark that did not bring all Ready sooner (the controller manager is the bottleneck after that), and
+   * Deployments of a burst sooner: 200 created all of 200 within 5 s, 50 within 15 s. The real-server
+   * benchmark showed a mixed effect on all Ready (the controller manager is the bottleneck after that), and
    * every extra thread keeps a connection and its buffers: the mock benchmark's retained heap per 1,000
    * InferenceServices went from 10 to 21 MiB with 200.
    */
