@@ -77,11 +77,14 @@ public final class Benchmark {
           String[] kv = args[++i].split("=", 2);
           realOptions.oursEnv.put(kv[0], kv.length > 1 ? kv[1] : "");
         }
+        case "--ours-jvm" -> realOptions.oursJvm = RealOptions.split(args[++i]);
+        case "--peer-jvm" -> realOptions.peerJvm = RealOptions.split(args[++i]);
         case "-h", "--help" -> {
           System.out.println("usage: java -jar mlserving-bench.jar [--quick|--full] [--out DIR]"
               + " [--only p1,p2,p4,p5,p6,p7]"
               + "\n       java -jar mlserving-bench.jar --real [--rounds 2] [--isvcs 200] [--peer DIR]"
-              + " [--operator-jar JAR] [--jfr] [--model s3|image] [--subjects ours,peer] [--ours-env KEY=VALUE] [--out DIR]");
+              + " [--operator-jar JAR] [--jfr] [--model s3|image] [--subjects ours,peer] [--ours-env KEY=VALUE]"
+              + " [--ours-jvm \"OPTIONS\"] [--peer-jvm \"OPTIONS\"] [--out DIR]");
           return;
         }
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);

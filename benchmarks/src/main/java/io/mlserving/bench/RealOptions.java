@@ -1,8 +1,12 @@
 package io.mlserving.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.mlserving.bench.real.PeerBuild;
 import io.mlserving.bench.real.ProcessCpu;
 import io.mlserving.bench.real.RealMode;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -23,6 +27,28 @@ final class RealOptions {
   Map<String, String> oursEnv = new LinkedHashMap<>();
   /** Whether the InferenceServices load a model from S3 (model-load) or carry it in the image (model-in-image). */
   boolean model = true;
+  /** The chart values whose {@code jvmOptions} our operator starts with, as the chart starts it. */
+  Path chartValues = Path.of("charts", "mlserving-operator", "values.yaml");
+  /** Our operator's JVM options instead of the chart's (null: the chart's). */
+  List<String> oursJvm;
+  /** The peer's JVM options (none by default: it is run as it comes). */
+  List<String> peerJvm = List.of();
+
+  /** The whitespace-separated {@code jvmOptions} of the chart's values file: the JVM options the chart starts with. */
+  static List<String> chartJvmOptions(Path values) throws IOException {
+    JsonNode options = new ObjectMapper(new YAMLFactory()).readTree(values.toFile()).path("jvmOptions");
+    if (!options.isTextual()) {
+      throw new IllegalArgumentException(values + ": no jvmOptions string (run from the project root, or pass"
+          + " --ours-jvm)");
+    }
+    return split(options.asText());
+  }
+
+  /** JVM options given as one string, split at whitespace. */
+  static List<String> split(String options) {
+    String trimmed = options.trim();
+    return trimmed.isEmpty() ? List.of() : List.of(trimmed.split("\\s+"));
+  }
 
   void run(Report report, Path out) throws Exception {
     Path work = Path.of("benchmarks", "target", "real");
@@ -33,9 +59,10 @@ final class RealOptions {
     try (Stream<Path> s = Files.list(work.resolve("peer").resolve("crds"))) {
       peerCrds = s.sorted().toList();
     }
+    List<String> ours = oursJvm != null ? oursJvm : chartJvmOptions(chartValues);
     RealMode.Options options = new RealMode.Options(operatorJar.toAbsolutePath(),
         peerJar.toAbsolutePath(), peerCrds, rounds, isvcs, jfr, work.toAbsolutePath(), subjects, oursEnv,
-        model);
+        model, ours, peerJvm);
     long t0 = System.nanoTime();
     Map<String, List<Map<String, Object>>> runs = new RealMode(options).run();
     Map<String, Object> setup = new LinkedHashMap<>();
@@ -47,14 +74,18 @@ final class RealOptions {
     setup.put("server", "kube-apiserver and kube-controller-manager v1.20.2 (built from Debian's source package),"
         + " etcd 3.4 (Debian), on 127.0.0.1, audit log at level Metadata; no kubelet, no scheduler: a stand-in"
         + " in the benchmark marks pods Ready as they appear");
-    setup.put("ours", "java -jar " + operatorJar + " run, under the chart's ServiceAccount bound to the chart's"
-        + " ClusterRole");
+    setup.put("ours", "java " + String.join(" ", ours) + " -jar " + operatorJar + " run ("
+        + (oursJvm != null ? "JVM options from --ours-jvm" : "the JVM options of " + chartValues + "'s jvmOptions")
+        + "), under the chart's ServiceAccount bound to the chart's ClusterRole");
     setup.put("peer", "plain JOSDK 5.2.3 operator (Deployment, Service, Ready) built from " + peerDir
-        + ", its own CRD, under the same ServiceAccount and ClusterRole");
+        + ", its own CRD, under the same ServiceAccount and ClusterRole"
+        + (peerJvm.isEmpty() ? ", default JVM options" : ", JVM options " + String.join(" ", peerJvm)));
     setup.put("load_average_before", loadBefore);
     setup.put("load_average_after", ProcessCpu.loadAverage());
     setup.put("rounds", rounds);
     setup.put("ours_env", oursEnv);
+    setup.put("ours_jvm_options", ours);
+    setup.put("peer_jvm_options", peerJvm);
     setup.put("isvcs", isvcs);
     setup.put("measured", "times: first request sent until the benchmark's informer saw the last resource Ready"
         + " (Ready=True, status.observedGeneration = metadata.generation); requests: the kube-apiserver audit"

@@ -16,11 +16,11 @@ import java.util.Map;
 public final class RealMode {
   /**
    * What the mode is told: the two jars, the peer's CRDs (ours come from crds/ with the control plane), how
-   * many rounds, whether to record JFR, which operators run.
+   * many rounds, whether to record JFR, which operators run, and the JVM options each starts with.
    */
   public record Options(Path operatorJar, Path peerJar, List<Path> peerCrds, int rounds,
       int isvcs, boolean jfr, Path workDir, List<String> subjects, Map<String, String> oursEnv,
-      boolean model) {}
+      boolean model, List<String> oursJvm, List<String> peerJvm) {}
 
   public static final String OURS = "ours";
   public static final String PEER = "peer";
@@ -64,7 +64,7 @@ public final class RealMode {
   }
 
   private RealRun.Subject subject(String who, int round) throws Exception {
-    List<String> jvm = new ArrayList<>();
+    List<String> jvm = new ArrayList<>(OURS.equals(who) ? options.oursJvm() : options.peerJvm());
     if (options.jfr()) {
       Path dir = options.workDir().resolve("jfr");
       Files.createDirectories(dir);
