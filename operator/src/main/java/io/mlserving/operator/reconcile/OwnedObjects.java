@@ -5,6 +5,9 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.ResourceEventAware;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.mlserving.operator.desired.Labels;
 import java.util.ArrayList;
@@ -48,14 +51,17 @@ public final class OwnedObjects<P extends HasMetadata> {
   /**
    * What of a generated object decides whether it still matches: its kind, name and uid (an object deleted and
    * created again is another one); the labels, annotations and owner references the Matcher compares; and the
-   * rest of what it compares: a Deployment's spec by value (its controller's status updates leave it as it is),
-   * any other object by resourceVersion.
+   * rest of what it compares: a Deployment's spec through its metadata.generation (the API server increments it
+   * on every change of the spec, and its controller's status updates leave it as it is; a reference to the spec
+   * itself would keep a deleted Deployment's whole spec alive in this cache), any other object by
+   * resourceVersion.
    */
   private record Seen(String kind, String name, String uid, Object content, Map<String, String> labels,
       Map<String, String> annotations, List<OwnerReference> ownerReferences) {
     static Seen of(String kind, HasMetadata o) {
       var m = o.getMetadata();
-      Object content = o instanceof Deployment d && d.getSpec() != null ? d.getSpec() : m.getResourceVersion();
+      Object content = o instanceof Deployment && m.getGeneration() != null ? m.getGeneration()
+          : m.getResourceVersion();
       return new Seen(kind, m.getName(), m.getUid(), content,
           m.getLabels() == null ? Map.of() : new HashMap<>(m.getLabels()),
           m.getAnnotations() == null ? Map.of() : new HashMap<>(m.getAnnotations()),
@@ -138,6 +144,37 @@ public final class OwnedObjects<P extends HasMetadata> {
       }
     }
     return out;
+  }
+
+  /**
+   * An event source that only listens to the primaries' own events, for a reconciler that uses
+   * {@link #syncUnlessSame}: when a primary is deleted, its remembered sync is forgotten at once (otherwise it
+   * would wait for the next sweep, keeping what it recorded of the deleted objects).
+   */
+  public EventSource<Void, P> forgetDeleted(String name) {
+    return new ForgetDeleted(name);
+  }
+
+  /** See {@link #forgetDeleted}: JOSDK tells every event source that is {@link ResourceEventAware}. */
+  private final class ForgetDeleted extends AbstractEventSource<Void, P> implements ResourceEventAware<P> {
+    ForgetDeleted(String name) {
+      super(Void.class, name);
+    }
+
+    @Override
+    public void onResourceDeleted(P resource) {
+      converged.remove(ResourceID.fromResource(resource));
+    }
+
+    @Override
+    public Set<Void> getSecondaryResources(P primary) {
+      return Set.of();
+    }
+  }
+
+  /** How many primaries have a remembered sync (for tests). */
+  int rememberedSyncs() {
+    return converged.size();
   }
 
   /** Forgets the syncs of primaries whose generated objects are all gone (the primary was deleted). */

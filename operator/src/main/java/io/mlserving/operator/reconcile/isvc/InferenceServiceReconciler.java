@@ -131,6 +131,7 @@ public class InferenceServiceReconciler
         .withOnDeleteFilter((pod, unknown) -> InferenceServiceReadiness.troubled(pod))
         .build(), ctx);
     sources.add(pods);
+    sources.add(owned.forgetDeleted("inferenceservice-forget-deleted"));
     return sources;
   }
 
