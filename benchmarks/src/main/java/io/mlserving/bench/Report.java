@@ -98,18 +98,24 @@ final class Report {
 
   /**
    * Keeps the real-server keys of an earlier run (when this run is mock-mode only), so latest.json holds both;
-   * their setup says when and under which load they were measured.
+   * their setup says when and under which load they were measured. They are computed again from that run's
+   * recorded rounds, so that their mock column shows this run's mock figures.
    */
   @SuppressWarnings("unchecked")
   void keepReal(com.fasterxml.jackson.databind.JsonNode previous) {
     Map<String, Object> old = new ObjectMapper().convertValue(previous, Map.class);
     Object real = old.get("real_server");
     if (real instanceof Map<?, ?> keysByName && realKeys.isEmpty()) {
-      ((Map<String, Map<String, Object>>) keysByName).forEach(realKeys::put);
       Object setup = old.get("real_server_setup");
       if (setup instanceof Map<?, ?> m) {
         realSetup.putAll((Map<String, Object>) m);
         realSetup.putIfAbsent("measured_on", String.valueOf(old.get("date")));
+      }
+      if (realSetup.get("runs") instanceof Map<?, ?> runs) {
+        // The keys again from the runs they were measured in, with this run's mock figures beside them.
+        RealKeys.add(this, (Map<String, List<Map<String, Object>>>) runs, resultsJson());
+      } else {
+        ((Map<String, Map<String, Object>>) keysByName).forEach(realKeys::put);
       }
     }
   }
