@@ -45,6 +45,7 @@ public final class Benchmark {
     Set<String> only = new TreeSet<>();
     boolean mock = false;
     boolean real = false;
+    List<String> floor = null;
     RealOptions realOptions = new RealOptions();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -62,6 +63,8 @@ public final class Benchmark {
           mock = true;
         }
         case "--real" -> real = true;
+        case "--floor" -> floor = i + 1 < args.length && !args[i + 1].startsWith("--")
+            ? List.of(args[++i].split(",")) : io.mlserving.bench.real.ControlPlaneFloor.TEMPLATES;
         case "--rounds" -> realOptions.rounds = Integer.parseInt(args[++i]);
         case "--isvcs" -> realOptions.isvcs = Integer.parseInt(args[++i]);
         case "--peer" -> realOptions.peerDir = Path.of(args[++i]);
@@ -84,11 +87,17 @@ public final class Benchmark {
               + " [--only p1,p2,p4,p5,p6,p7]"
               + "\n       java -jar mlserving-bench.jar --real [--rounds 2] [--isvcs 200] [--peer DIR]"
               + " [--operator-jar JAR] [--jfr] [--model s3|image] [--subjects ours,peer] [--ours-env KEY=VALUE]"
-              + " [--ours-jvm \"OPTIONS\"] [--peer-jvm \"OPTIONS\"] [--out DIR]");
+              + " [--ours-jvm \"OPTIONS\"] [--peer-jvm \"OPTIONS\"] [--out DIR]"
+              + "\n       java -jar mlserving-bench.jar --floor [TEMPLATE,...] [--rounds 2] [--isvcs 200] [--out DIR]");
           return;
         }
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
+    }
+    if (floor != null) {
+      // The control plane alone, no operator: its own files, nothing of latest.json touched.
+      new io.mlserving.bench.real.ControlPlaneFloor(realOptions.isvcs, realOptions.rounds, floor).run(out);
+      System.exit(0);
     }
     if (!real) {
       mock = true;
