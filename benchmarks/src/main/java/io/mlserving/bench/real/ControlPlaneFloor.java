@@ -3,7 +3,6 @@ package io.mlserving.bench.real;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -33,14 +32,12 @@ import java.util.function.UnaryOperator;
  * workload, created and then changed straight by the benchmark, with no operator running; the kubelet stand-in
  * and the controllers do the rest. It tells how much of an operator's time in {@code --real} is the control
  * plane's own work on the pod template, and what a template costs: ours with the model loader, ours with the
- * model in the image, the peer's shape (one container, an image and a port), and ours trimmed (the loader's
- * settings as arguments instead of environment variables, no container-level copies of the pod-level
- * {@code runAsNonRoot} and {@code seccompProfile}).
+ * model in the image, and the peer's shape (one container, an image and a port).
  */
 public final class ControlPlaneFloor {
   /** The templates measured, in the order each round runs them. */
   public static final List<String> TEMPLATES =
-      List.of("ours-model-load", "ours-model-in-image", "peer-shape", "ours-model-load-trimmed");
+      List.of("ours-model-load", "ours-model-in-image", "peer-shape");
 
   private static final int NAMESPACES = 10;
   private static final int THREADS = 8;
@@ -189,28 +186,8 @@ public final class ControlPlaneFloor {
             .endTemplate()
           .endSpec()
           .build();
-      case "ours-model-load-trimmed" -> ControlPlaneFloor::trimmed;
       default -> throw new IllegalArgumentException(template);
     };
-  }
-
-  /** The loader's environment as positional arguments of its script; no container-level pod-level copies. */
-  private static Deployment trimmed(Deployment d) {
-    PodSpec spec = d.getSpec().getTemplate().getSpec();
-    List<Container> all = new ArrayList<>(spec.getContainers());
-    all.addAll(spec.getInitContainers());
-    for (Container c : all) {
-      c.getSecurityContext().setRunAsNonRoot(null);
-      c.getSecurityContext().setSeccompProfile(null);
-    }
-    for (Container c : spec.getInitContainers()) {
-      List<String> command = new ArrayList<>(c.getCommand());
-      command.add(c.getName());
-      c.getEnv().stream().map(EnvVar::getValue).forEach(command::add);
-      c.setCommand(command);
-      c.setEnv(null);
-    }
-    return d;
   }
 
   private static Container predictor(PodSpec spec) {

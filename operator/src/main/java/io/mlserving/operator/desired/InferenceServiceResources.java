@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.EnvFromSourceBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
@@ -265,14 +264,29 @@ public final class InferenceServiceResources {
         .build();
   }
 
-  /** Container-level security context meeting the Pod Security Standard {@code restricted}. */
+  /**
+   * Container-level security context: what the Pod Security Standard {@code restricted} asks of each container.
+   * {@code runAsNonRoot} and the seccomp profile come from {@link #restrictedPod()}, which every container
+   * inherits (the standard accepts either level); repeating them here would only add fields that the API server
+   * tracks on every update of the Deployment, its ReplicaSets and pods.
+   */
   public static SecurityContext restrictedContainer() {
     return new SecurityContextBuilder()
-        .withRunAsNonRoot(true)
         .withAllowPrivilegeEscalation(false)
         .withNewCapabilities().withDrop("ALL").endCapabilities()
-        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
         .build();
+  }
+
+  /**
+   * The settings a model-loader container is given ({@code STORAGE_URI}, {@code MODEL_DIR}, {@code HOME} and
+   * {@code MODEL_SHA256} when set, as its script's arguments; then its environment variables), by name.
+   */
+  public static Map<String, String> loaderSettings(Container loader) {
+    Map<String, String> out = new LinkedHashMap<>(LoaderScripts.settings(loader.getCommand()));
+    if (loader.getEnv() != null) {
+      loader.getEnv().forEach(e -> out.put(e.getName(), e.getValue()));
+    }
+    return out;
   }
 
   /**
@@ -292,22 +306,11 @@ public final class InferenceServiceResources {
 
   private static Container loader(ModelSpec model, StorageLocation loc, LoaderImages images, String mountPath,
       String trackingUri) {
-    List<EnvVar> env = new ArrayList<>();
-    env.add(new EnvVar("STORAGE_URI", loc.uri(), null));
-    if (loc.scheme() == Scheme.MLFLOW_ARTIFACTS && trackingUri != null) {
-      env.add(new EnvVar(TRACKING_URI_ENV, trackingUri, null));
-    }
-    env.add(new EnvVar(MODEL_DIR_ENV, mountPath, null));
-    env.add(new EnvVar("HOME", LOADER_HOME_PATH, null));
-    if (model.getSha256() != null) {
-      env.add(new EnvVarBuilder().withName("MODEL_SHA256")
-          .withValue(model.getSha256().toLowerCase(Locale.ROOT)).build());
-    }
+    String sha256 = model.getSha256() == null ? null : model.getSha256().toLowerCase(Locale.ROOT);
     ContainerBuilder loader = new ContainerBuilder()
         .withName(MODEL_LOADER)
         .withImage(loaderImage(loc.scheme(), images))
-        .withCommand("/bin/sh", "-c", LoaderScripts.forScheme(loc.scheme()))
-        .withEnv(env)
+        .withCommand(LoaderScripts.command(loc.scheme(), loc.uri(), mountPath, LOADER_HOME_PATH, sha256))
         .withResources(new ResourceRequirementsBuilder()
             .addToRequests("cpu", new Quantity("100m"))
             .addToRequests("memory", new Quantity("256Mi"))
@@ -317,6 +320,9 @@ public final class InferenceServiceResources {
             new VolumeMountBuilder().withName(MODEL_STORE).withMountPath(mountPath).build(),
             new VolumeMountBuilder().withName(LOADER_HOME).withMountPath(LOADER_HOME_PATH).build())
         .withSecurityContext(restrictedContainer());
+    if (loc.scheme() == Scheme.MLFLOW_ARTIFACTS && trackingUri != null) {
+      loader.withEnv(new EnvVar(TRACKING_URI_ENV, trackingUri, null));
+    }
     if (model.getCredentialsSecret() != null) {
       // Referenced, never read: the kubelet hands the keys to this container only.
       loader.withEnvFrom(new EnvFromSourceBuilder()

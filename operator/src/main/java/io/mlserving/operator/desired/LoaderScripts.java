@@ -1,16 +1,36 @@
 package io.mlserving.operator.desired;
 
 import io.mlserving.operator.desired.StorageLocation.Scheme;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * The shell scripts the model-loader init container runs, one per scheme. They read the URI, target
- * directory and checksum from environment variables (STORAGE_URI, MODEL_DIR, MODEL_SHA256), never from
- * text pasted into the script, so no spec value is ever interpreted by the shell.
+ * The shell scripts the model-loader init container runs, one per scheme, and the command that runs them:
+ * {@code /bin/sh -c <script> model-loader <storage URI> <model dir> <home> [<sha256>]}. The script exports its
+ * arguments as STORAGE_URI, MODEL_DIR, HOME and MODEL_SHA256 (empty when not set) and reads them from there;
+ * no spec value is ever pasted into the script text, so none is interpreted by the shell.
  */
 final class LoaderScripts {
-  /** Fail on any error; start from an empty directory (a restarted loader must not see a partial download). */
-  private static final String PREAMBLE = """
+  /** The script's name ({@code $0}) in the loader's command. */
+  static final String ARGV0 = "model-loader";
+
+  /** The settings the loader is given as arguments, in order, and exported under these names for the scripts. */
+  static final List<String> ARGUMENTS = List.of("STORAGE_URI", "MODEL_DIR", "HOME", "MODEL_SHA256");
+
+  /**
+   * Fail on any error; take the settings from the arguments (arguments rather than environment variables: each
+   * environment variable is one more keyed list item that the API server tracks on every update of the
+   * Deployment, its ReplicaSets and pods).
+   */
+  private static final String SETTINGS = """
       set -eu
+      export STORAGE_URI="$1" MODEL_DIR="$2" HOME="$3" MODEL_SHA256="${4:-}"
+      """;
+
+  /** Start from an empty directory (a restarted loader must not see a partial download). */
+  private static final String CLEAN = """
       rm -rf "${MODEL_DIR:?}"/* "${MODEL_DIR:?}"/.[!.]* 2>/dev/null || true
       """;
 
@@ -215,6 +235,26 @@ final class LoaderScripts {
 
   private LoaderScripts() {}
 
+  /** The loader's command for {@code scheme}: the script and its settings as arguments ({@code sha256} may be null). */
+  static List<String> command(Scheme scheme, String storageUri, String modelDir, String home, String sha256) {
+    List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", forScheme(scheme), ARGV0, storageUri, modelDir,
+        home));
+    if (sha256 != null) {
+      command.add(sha256);
+    }
+    return command;
+  }
+
+  /** The settings in a loader's {@code command}, by the names the scripts export them under (MODEL_SHA256 when set). */
+  static Map<String, String> settings(List<String> command) {
+    Map<String, String> out = new LinkedHashMap<>();
+    int first = command.indexOf(ARGV0) + 1;
+    for (int i = 0; first > 0 && i < ARGUMENTS.size() && first + i < command.size(); i++) {
+      out.put(ARGUMENTS.get(i), command.get(first + i));
+    }
+    return out;
+  }
+
   static String forScheme(Scheme scheme) {
     String body = switch (scheme) {
       case S3 -> S3;
@@ -226,8 +266,8 @@ final class LoaderScripts {
       case PVC -> throw new IllegalArgumentException("pvc:// models are mounted, not loaded");
     };
     if (scheme == Scheme.REGISTRY) {
-      return "set -eu\n" + body;
+      return SETTINGS + body;
     }
-    return PREAMBLE + body + NOT_EMPTY + VERIFY;
+    return SETTINGS + CLEAN + body + NOT_EMPTY + VERIFY;
   }
 }

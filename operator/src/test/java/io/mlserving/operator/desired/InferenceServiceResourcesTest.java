@@ -230,10 +230,13 @@ class InferenceServiceResourcesTest {
     Container predictor = predictor(isvc);
 
     assertThat(loader.getImage()).isEqualTo(image);
-    assertThat(loader.getCommand()).hasSize(3).startsWith("/bin/sh", "-c");
+    assertThat(loader.getCommand()).hasSize(7).startsWith("/bin/sh", "-c")
+        .endsWith("model-loader", uri, "/mnt/models", "/home/mlserving");
     assertThat(loader.getCommand().get(2)).contains(scriptPart).doesNotContain(uri);
-    assertThat(env(loader)).containsEntry("STORAGE_URI", uri).containsEntry("MODEL_DIR", "/mnt/models")
-        .containsEntry("HOME", "/home/mlserving").doesNotContainKey("MODEL_SHA256");
+    assertThat(InferenceServiceResources.loaderSettings(loader)).containsEntry("STORAGE_URI", uri)
+        .containsEntry("MODEL_DIR", "/mnt/models").containsEntry("HOME", "/home/mlserving")
+        .doesNotContainKey("MODEL_SHA256");
+    assertThat(loader.getEnv()).as("settings are arguments, not environment variables").isNullOrEmpty();
     assertThat(mount(loader, "model-store")).get().satisfies(m -> {
       assertThat(m.getMountPath()).isEqualTo("/mnt/models");
       assertThat(m.getReadOnly()).isNotEqualTo(Boolean.TRUE);
@@ -296,7 +299,7 @@ class InferenceServiceResourcesTest {
     InferenceService isvc = withModel("s3://models/fraud");
     isvc.getSpec().getModel().setMountPath("/models");
     assertThat(env(predictor(isvc))).containsEntry("MODEL_DIR", "/models");
-    assertThat(env(loader(isvc).orElseThrow())).containsEntry("MODEL_DIR", "/models");
+    assertThat(InferenceServiceResources.loaderSettings(loader(isvc).orElseThrow())).containsEntry("MODEL_DIR", "/models");
     assertThat(mount(predictor(isvc), "model-store")).get()
         .satisfies(m -> assertThat(m.getMountPath()).isEqualTo("/models"));
     assertThat(mount(loader(isvc).orElseThrow(), "model-store")).get()
@@ -325,7 +328,7 @@ class InferenceServiceResourcesTest {
   void sha256GoesToTheLoaderLowerCased(String given, String want) {
     InferenceService isvc = withModel("https://models.example.com/fraud.onnx");
     isvc.getSpec().getModel().setSha256(given);
-    assertThat(env(loader(isvc).orElseThrow())).containsEntry("MODEL_SHA256", want);
+    assertThat(InferenceServiceResources.loaderSettings(loader(isvc).orElseThrow())).containsEntry("MODEL_SHA256", want);
     assertThat(env(predictor(isvc))).doesNotContainKey("MODEL_SHA256");
   }
 
@@ -423,11 +426,12 @@ class InferenceServiceResourcesTest {
     }
     assertThat(all).isNotEmpty().allSatisfy(c -> {
       SecurityContext sc = c.getSecurityContext();
-      assertThat(sc.getRunAsNonRoot()).isTrue();
+      // runAsNonRoot and the seccomp profile are inherited from the pod level, not repeated.
+      assertThat(sc.getRunAsNonRoot()).isNull();
+      assertThat(sc.getSeccompProfile()).isNull();
       assertThat(sc.getAllowPrivilegeEscalation()).isFalse();
       assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
       assertThat(sc.getCapabilities().getAdd()).isNullOrEmpty();
-      assertThat(sc.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
       assertThat(sc.getPrivileged()).isNotEqualTo(Boolean.TRUE);
       assertThat(sc.getRunAsUser() == null || sc.getRunAsUser() != 0L).as("runAsUser not root").isTrue();
     });

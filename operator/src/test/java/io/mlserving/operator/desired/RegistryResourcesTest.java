@@ -86,7 +86,7 @@ class RegistryResourcesTest {
     Deployment d = InferenceServiceResources.deployment(isvc, IMAGES);
     Container loader = d.getSpec().getTemplate().getSpec().getInitContainers().get(0);
     assertThat(loader.getImage()).isEqualTo("img/s3");
-    assertThat(env(loader)).containsEntry("STORAGE_URI", "s3://mlflow/1/abc/artifacts/model")
+    assertThat(InferenceServiceResources.loaderSettings(loader)).containsEntry("STORAGE_URI", "s3://mlflow/1/abc/artifacts/model")
         .doesNotContainKey("MLFLOW_TRACKING_URI");
     assertThat(loader.getCommand().get(2)).isEqualTo(LoaderScripts.forScheme(Scheme.S3));
     assertThat(loader.getEnvFrom().get(0).getSecretRef().getName()).isEqualTo("s3-creds");
@@ -116,7 +116,7 @@ class RegistryResourcesTest {
         new ModelStatus("models:/fraud/7", "7", "mlflow-artifacts:/1/abc/artifacts/model", "t", URL)), IMAGES);
     Container loader = d.getSpec().getTemplate().getSpec().getInitContainers().get(0);
     assertThat(loader.getImage()).isEqualTo("img/mlflow");
-    assertThat(env(loader)).containsEntry("STORAGE_URI", "mlflow-artifacts:/1/abc/artifacts/model")
+    assertThat(InferenceServiceResources.loaderSettings(loader)).containsEntry("STORAGE_URI", "mlflow-artifacts:/1/abc/artifacts/model")
         .containsEntry("MLFLOW_TRACKING_URI", URL);
     assertThat(loader.getCommand().get(2)).isEqualTo(LoaderScripts.forScheme(Scheme.MLFLOW_ARTIFACTS));
   }
@@ -132,7 +132,7 @@ class RegistryResourcesTest {
       assertThat(InferenceServiceResources.pinned(isvc)).isEmpty();
       Deployment d = InferenceServiceResources.deployment(isvc, IMAGES);
       Container loader = d.getSpec().getTemplate().getSpec().getInitContainers().get(0);
-      assertThat(env(loader)).containsEntry("STORAGE_URI", "models:/fraud@champion");
+      assertThat(InferenceServiceResources.loaderSettings(loader)).containsEntry("STORAGE_URI", "models:/fraud@champion");
       assertThat(loader.getCommand().get(2)).isEqualTo(LoaderScripts.forScheme(Scheme.REGISTRY)).contains("exit 1");
       assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations()).isNull();
       assertThat(env(d.getSpec().getTemplate().getSpec().getContainers().get(0))).doesNotContainKey("MODEL_VERSION");

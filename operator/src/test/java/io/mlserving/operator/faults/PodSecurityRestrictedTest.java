@@ -76,7 +76,12 @@ class PodSecurityRestrictedTest {
         new Object[] {"SELinux", (Consumer<PodTemplateSpec>) p -> sc(p).setSeLinuxOptions(
             new io.fabric8.kubernetes.api.model.SELinuxOptionsBuilder().withType("spc_t").build())},
         new Object[] {"/proc Mount Type", (Consumer<PodTemplateSpec>) p -> sc(p).setProcMount("Unmasked")},
-        new Object[] {"Seccomp", (Consumer<PodTemplateSpec>) p -> sc(p).getSeccompProfile().setType("Unconfined")},
+        new Object[] {"Seccomp", (Consumer<PodTemplateSpec>) p -> sc(p).setSeccompProfile(
+            new io.fabric8.kubernetes.api.model.SeccompProfile(null, "Unconfined"))},
+        new Object[] {"Seccomp", (Consumer<PodTemplateSpec>) p -> p.getSpec().getSecurityContext().getSeccompProfile()
+            .setType("Unconfined")},
+        new Object[] {"Seccomp", (Consumer<PodTemplateSpec>) p -> p.getSpec().getSecurityContext()
+            .setSeccompProfile(null)},
         new Object[] {"Seccomp", (Consumer<PodTemplateSpec>) p -> {
           sc(p).setSeccompProfile(null);
           p.getSpec().getSecurityContext().setSeccompProfile(null);
@@ -86,6 +91,8 @@ class PodSecurityRestrictedTest {
         new Object[] {"Privilege Escalation", (Consumer<PodTemplateSpec>) p -> sc(p).setAllowPrivilegeEscalation(
             null)},
         new Object[] {"Running as Non-root", (Consumer<PodTemplateSpec>) p -> sc(p).setRunAsNonRoot(false)},
+        new Object[] {"Running as Non-root", (Consumer<PodTemplateSpec>) p -> p.getSpec().getSecurityContext()
+            .setRunAsNonRoot(null)},
         new Object[] {"Running as Non-root", (Consumer<PodTemplateSpec>) p -> {
           sc(p).setRunAsNonRoot(null);
           p.getSpec().getSecurityContext().setRunAsNonRoot(null);

@@ -1,5 +1,6 @@
 package io.mlserving.operator.real;
 
+import io.mlserving.operator.desired.InferenceServiceResources;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -25,9 +26,9 @@ class FailuresIT extends RealServerTest {
     String ns = namespace("loader");
     Predicate<Pod> missingModel = p -> ns.equals(p.getMetadata().getNamespace())
         && p.getSpec().getInitContainers() != null && p.getSpec().getInitContainers().stream()
-            .filter(c -> KubeletStandIn.MODEL_LOADER.equals(c.getName()) && c.getEnv() != null)
-            .flatMap(c -> c.getEnv().stream())
-            .anyMatch(e -> "STORAGE_URI".equals(e.getName()) && e.getValue().contains("/missing/"));
+            .filter(c -> KubeletStandIn.MODEL_LOADER.equals(c.getName()))
+            .anyMatch(c -> InferenceServiceResources.loaderSettings(c).getOrDefault("STORAGE_URI", "")
+                .contains("/missing/"));
     kubelet.crashLoopLoader(missingModel, NO_SUCH_KEY);
     kubectl.apply(Manifests.inferenceService(ns, "fraud", "ghcr.io/acme/onnx-server:1.4",
         "model: {storageUri: s3://models/missing/v1}"));

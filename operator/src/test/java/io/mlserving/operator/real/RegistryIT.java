@@ -1,10 +1,10 @@
 package io.mlserving.operator.real;
 
+import io.mlserving.operator.desired.InferenceServiceResources;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.config.OperatorSettings;
@@ -44,8 +44,8 @@ class RegistryIT extends RealServerTest {
 
   private String loaderUri(String ns) {
     Deployment d = get(Deployment.class, ns, "fraud");
-    return d == null ? null : d.getSpec().getTemplate().getSpec().getInitContainers().get(0).getEnv().stream()
-        .filter(e -> "STORAGE_URI".equals(e.getName())).map(EnvVar::getValue).findFirst().orElse(null);
+    return d == null ? null : InferenceServiceResources.loaderSettings(
+        d.getSpec().getTemplate().getSpec().getInitContainers().get(0)).get("STORAGE_URI");
   }
 
   private InferenceService awaitVersion(String ns, String version) {

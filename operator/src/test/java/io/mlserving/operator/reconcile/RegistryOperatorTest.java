@@ -1,10 +1,10 @@
 package io.mlserving.operator.reconcile;
 
+import io.mlserving.operator.desired.InferenceServiceResources;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.mlserving.operator.api.v1alpha1.InferenceService;
@@ -66,8 +66,8 @@ class RegistryOperatorTest {
   }
 
   private String loaderUri(String name) {
-    return deployment(name).map(d -> d.getSpec().getTemplate().getSpec().getInitContainers().get(0).getEnv().stream()
-        .filter(e -> "STORAGE_URI".equals(e.getName())).map(EnvVar::getValue).findFirst().orElse(null)).orElse(null);
+    return deployment(name).map(d -> InferenceServiceResources.loaderSettings(
+        d.getSpec().getTemplate().getSpec().getInitContainers().get(0)).get("STORAGE_URI")).orElse(null);
   }
 
   private Optional<Condition> condition(String name, String type) {
