@@ -16,13 +16,20 @@ final class LoaderScripts {
   /** The script's name ({@code $0}) in the loader's command. */
   static final String ARGV0 = "model-loader";
 
-  /** The settings the loader is given as arguments, in order, and exported under these names for the scripts. */
+  /**
+   * The settings the loader is given as arguments after {@link #ARGV0}, in this order, and exported under these
+   * names for the scripts; the last one (the checksum) is optional.
+   */
   static final List<String> ARGUMENTS = List.of("STORAGE_URI", "MODEL_DIR", "HOME", "MODEL_SHA256");
+
+  /** Where the arguments start in the command: after {@code /bin/sh -c <script> model-loader}. */
+  private static final int FIRST_ARGUMENT = 4;
 
   /**
    * Fail on any error; take the settings from the arguments (arguments rather than environment variables: each
    * environment variable is one more keyed list item that the API server tracks on every update of the
-   * Deployment, its ReplicaSets and pods).
+   * Deployment, its ReplicaSets and pods). The loader tests run every script with this command, so a name
+   * out of step with {@link #ARGUMENTS} fails them.
    */
   private static final String SETTINGS = """
       set -eu
@@ -248,9 +255,11 @@ final class LoaderScripts {
   /** The settings in a loader's {@code command}, by the names the scripts export them under (MODEL_SHA256 when set). */
   static Map<String, String> settings(List<String> command) {
     Map<String, String> out = new LinkedHashMap<>();
-    int first = command.indexOf(ARGV0) + 1;
-    for (int i = 0; first > 0 && i < ARGUMENTS.size() && first + i < command.size(); i++) {
-      out.put(ARGUMENTS.get(i), command.get(first + i));
+    if (command == null || command.size() <= FIRST_ARGUMENT || !ARGV0.equals(command.get(FIRST_ARGUMENT - 1))) {
+      return out;
+    }
+    for (int i = 0; i < ARGUMENTS.size() && FIRST_ARGUMENT + i < command.size(); i++) {
+      out.put(ARGUMENTS.get(i), command.get(FIRST_ARGUMENT + i));
     }
     return out;
   }
