@@ -202,7 +202,8 @@ public final class ControlPlaneFloor {
         .append("Each round runs every template on a fresh control plane; best of ").append(rounds)
         .append(" rounds, then every round. Time: to every rollout complete. CPU: kube-apiserver +"
             + " kube-controller-manager + etcd, seconds.\n\n")
-        .append("| template | pod template JSON | burst | burst CPU | change | change CPU | rounds (burst / change s) |\n")
+        .append("| template | pod template JSON | burst | burst CPU | change | change CPU |")
+        .append(" rounds (burst / change s) |\n")
         .append("|---|---|---|---|---|---|---|\n");
     runs.forEach((t, rs) -> {
       double bestBurst = Double.MAX_VALUE;

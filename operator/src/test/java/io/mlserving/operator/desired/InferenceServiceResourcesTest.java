@@ -299,7 +299,8 @@ class InferenceServiceResourcesTest {
     InferenceService isvc = withModel("s3://models/fraud");
     isvc.getSpec().getModel().setMountPath("/models");
     assertThat(env(predictor(isvc))).containsEntry("MODEL_DIR", "/models");
-    assertThat(InferenceServiceResources.loaderSettings(loader(isvc).orElseThrow())).containsEntry("MODEL_DIR", "/models");
+    assertThat(InferenceServiceResources.loaderSettings(loader(isvc).orElseThrow()))
+        .containsEntry("MODEL_DIR", "/models");
     assertThat(mount(predictor(isvc), "model-store")).get()
         .satisfies(m -> assertThat(m.getMountPath()).isEqualTo("/models"));
     assertThat(mount(loader(isvc).orElseThrow(), "model-store")).get()
@@ -328,7 +329,8 @@ class InferenceServiceResourcesTest {
   void sha256GoesToTheLoaderLowerCased(String given, String want) {
     InferenceService isvc = withModel("https://models.example.com/fraud.onnx");
     isvc.getSpec().getModel().setSha256(given);
-    assertThat(InferenceServiceResources.loaderSettings(loader(isvc).orElseThrow())).containsEntry("MODEL_SHA256", want);
+    assertThat(InferenceServiceResources.loaderSettings(loader(isvc).orElseThrow()))
+        .containsEntry("MODEL_SHA256", want);
     assertThat(env(predictor(isvc))).doesNotContainKey("MODEL_SHA256");
   }
 

@@ -22,7 +22,8 @@ record LoaderRun(int exit, String output) {
     String sha256 = env.remove("MODEL_SHA256");
     ProcessBuilder pb = new ProcessBuilder(
         LoaderScripts.command(scheme, uri, modelDir.toString(), home.toString(), sha256)).redirectErrorStream(true);
-    pb.environment().keySet().removeIf(k -> k.startsWith("MLFLOW_") || k.equals("MODEL_SHA256") || k.startsWith("HTTP"));
+    pb.environment().keySet()
+        .removeIf(k -> k.startsWith("MLFLOW_") || k.equals("MODEL_SHA256") || k.startsWith("HTTP"));
     pb.environment().putAll(env);
     Process p = pb.start();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();

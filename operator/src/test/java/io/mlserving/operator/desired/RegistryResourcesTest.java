@@ -74,6 +74,10 @@ class RegistryResourcesTest {
     return isvc;
   }
 
+  private static Map<String, String> settings(Container loader) {
+    return InferenceServiceResources.loaderSettings(loader);
+  }
+
   private static Map<String, String> env(Container c) {
     return c.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e.getValue() == null ? "" : e.getValue()));
   }
@@ -86,7 +90,7 @@ class RegistryResourcesTest {
     Deployment d = InferenceServiceResources.deployment(isvc, IMAGES);
     Container loader = d.getSpec().getTemplate().getSpec().getInitContainers().get(0);
     assertThat(loader.getImage()).isEqualTo("img/s3");
-    assertThat(InferenceServiceResources.loaderSettings(loader)).containsEntry("STORAGE_URI", "s3://mlflow/1/abc/artifacts/model")
+    assertThat(settings(loader)).containsEntry("STORAGE_URI", "s3://mlflow/1/abc/artifacts/model")
         .doesNotContainKey("MLFLOW_TRACKING_URI");
     assertThat(loader.getCommand().get(2)).isEqualTo(LoaderScripts.forScheme(Scheme.S3));
     assertThat(loader.getEnvFrom().get(0).getSecretRef().getName()).isEqualTo("s3-creds");
@@ -116,7 +120,7 @@ class RegistryResourcesTest {
         new ModelStatus("models:/fraud/7", "7", "mlflow-artifacts:/1/abc/artifacts/model", "t", URL)), IMAGES);
     Container loader = d.getSpec().getTemplate().getSpec().getInitContainers().get(0);
     assertThat(loader.getImage()).isEqualTo("img/mlflow");
-    assertThat(InferenceServiceResources.loaderSettings(loader)).containsEntry("STORAGE_URI", "mlflow-artifacts:/1/abc/artifacts/model")
+    assertThat(settings(loader)).containsEntry("STORAGE_URI", "mlflow-artifacts:/1/abc/artifacts/model")
         .containsEntry("MLFLOW_TRACKING_URI", URL);
     assertThat(loader.getCommand().get(2)).isEqualTo(LoaderScripts.forScheme(Scheme.MLFLOW_ARTIFACTS));
   }
@@ -132,7 +136,7 @@ class RegistryResourcesTest {
       assertThat(InferenceServiceResources.pinned(isvc)).isEmpty();
       Deployment d = InferenceServiceResources.deployment(isvc, IMAGES);
       Container loader = d.getSpec().getTemplate().getSpec().getInitContainers().get(0);
-      assertThat(InferenceServiceResources.loaderSettings(loader)).containsEntry("STORAGE_URI", "models:/fraud@champion");
+      assertThat(settings(loader)).containsEntry("STORAGE_URI", "models:/fraud@champion");
       assertThat(loader.getCommand().get(2)).isEqualTo(LoaderScripts.forScheme(Scheme.REGISTRY)).contains("exit 1");
       assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations()).isNull();
       assertThat(env(d.getSpec().getTemplate().getSpec().getContainers().get(0))).doesNotContainKey("MODEL_VERSION");

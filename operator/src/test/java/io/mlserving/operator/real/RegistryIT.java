@@ -1,6 +1,5 @@
 package io.mlserving.operator.real;
 
-import io.mlserving.operator.desired.InferenceServiceResources;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -8,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.config.OperatorSettings;
+import io.mlserving.operator.desired.InferenceServiceResources;
 import io.mlserving.operator.registry.RegistryCredentials;
 import io.mlserving.operator.status.Conditions;
 import io.mlserving.operator.status.ModelResolution;

@@ -1,6 +1,5 @@
 package io.mlserving.operator.reconcile;
 
-import io.mlserving.operator.desired.InferenceServiceResources;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,6 +10,7 @@ import io.mlserving.operator.api.v1alpha1.InferenceService;
 import io.mlserving.operator.api.v1alpha1.ModelSpec;
 import io.mlserving.operator.api.v1alpha1.RegistrySpec;
 import io.mlserving.operator.config.OperatorSettings;
+import io.mlserving.operator.desired.InferenceServiceResources;
 import io.mlserving.operator.status.Conditions;
 import io.mlserving.operator.status.ModelResolution;
 import io.mlserving.operator.testing.FakeModelRegistry;
